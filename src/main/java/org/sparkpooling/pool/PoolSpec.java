@@ -16,7 +16,7 @@ public record PoolSpec(
         int dilationH, int dilationW,
         boolean ceilMode,
         boolean countIncludePad,
-        Integer divisorOverride) {
+        Integer divisorOverride) implements java.io.Serializable {
 
     public PoolSpec {
         if (mode == null) {

@@ -6,7 +6,7 @@ package org.sparkpooling.tensor;
  * <p>Every dimension is positive and the element count fits a Java array, so a tensor of this
  * shape can always be allocated as one flat {@code float[]}.
  */
-public record Shape(int n, int c, int h, int w) {
+public record Shape(int n, int c, int h, int w) implements java.io.Serializable {
 
     /** The largest array HotSpot allocates reliably. */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * million elements is not duplicated on its way in. {@link #equals} compares contents bit for bit
  * (NaN equals NaN, -0.0 differs from 0.0), which is what the verification of kernels needs.
  */
-public record Tensor(Shape shape, float[] data) {
+public record Tensor(Shape shape, float[] data) implements java.io.Serializable {
 
     public Tensor {
         if (shape == null) {

@@ -1,0 +1,38 @@
+package org.sparkpooling.job;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import org.apache.spark.serializer.KryoRegistrator;
+import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.Tensor;
+
+/**
+ * Registers every class the Spark jobs ship (with {@code spark.kryo.registrationRequired=true}, a
+ * class missing here fails the job at its first use, which tests catch). Add new shipped classes
+ * here, with the arrays and collections they contain. Records need a serializer that calls their
+ * constructor ({@link JavaSerializer} for small ones, or a hand-written one like
+ * {@link TensorSerializer} for bulk data).
+ */
+public final class PoolingKryoRegistrator implements KryoRegistrator {
+
+    @Override
+    public void registerClasses(Kryo kryo) {
+        kryo.register(Tensor.class, new TensorSerializer());
+        // Kryo 4 cannot set a record's final fields; Java serialization goes through the canonical
+        // constructor (and so through its validation). Use it for small records shipped rarely.
+        kryo.register(Shape.class, new JavaSerializer());
+        kryo.register(PoolSpec.class, new JavaSerializer());
+        kryo.register(PoolMode.class);
+        kryo.register(float[].class);
+        kryo.register(int[].class);
+        kryo.register(long[].class);
+        kryo.register(byte[].class);
+        kryo.register(String[].class);
+        kryo.register(Object[].class);
+        kryo.register(java.util.ArrayList.class);
+        kryo.register(java.util.HashMap.class);
+        kryo.register(java.util.LinkedHashMap.class);
+    }
+}

@@ -1,0 +1,50 @@
+package org.sparkpooling.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.Tensor;
+import scala.reflect.ClassTag$;
+
+/** The registrator under Spark's own KryoSerializer with registration required, as the job runs it. */
+class KryoRegistrationTest {
+
+    private final SerializerInstance kryo = new KryoSerializer(new SparkConf(false)
+            .set("spark.kryo.registrator", PoolingKryoRegistrator.class.getName())
+            .set("spark.kryo.registrationRequired", "true")).newInstance();
+
+    private <T> T roundTrip(T value) {
+        ByteBuffer bytes = kryo.serialize(value, ClassTag$.MODULE$.apply(value.getClass()));
+        return kryo.deserialize(bytes, ClassTag$.MODULE$.apply(value.getClass()));
+    }
+
+    @Test
+    void tensorTravelsAsRawFloats() {
+        Tensor t = new Tensor(new Shape(1, 2, 3, 4), new float[24]);
+        t.data()[5] = Float.NaN;
+        t.data()[7] = -0.0f;
+        assertEquals(t, roundTrip(t));
+        int bytes = kryo.serialize(t, ClassTag$.MODULE$.apply(Tensor.class)).remaining();
+        // class id + four ints + 24 floats: no field names, no per-element tags
+        assertEquals(true, bytes <= 4 + 16 + 24 * 4 + 4, "serialized size " + bytes);
+    }
+
+    @Test
+    void specsKeepEveryParameter() {
+        PoolSpec s = PoolSpec.avg(3, 2).stride(2, 1).padding(1, 1).ceilMode(true).countIncludePad(false)
+                .divisorOverride(-3).build();
+        assertEquals(s, roundTrip(s));
+    }
+
+    @Test
+    void unregisteredClassIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> roundTrip(new StringBuilder("x")));
+    }
+}
