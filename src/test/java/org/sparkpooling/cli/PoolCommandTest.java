@@ -213,6 +213,19 @@ class PoolCommandTest {
         assertClose(floats(c.get("grad_input")), Npy.read(file("dx.npy")).data(), "gradInput");
     }
 
+    @Test
+    void helpListsTheOptionsAndExitCodes() {
+        Run r = run("pool", "--help");
+        assertEquals(0, r.exit(), r.err());
+        for (String option : List.of("--mode", "--kernel", "--stride", "--padding", "--dilation", "--ceil-mode",
+                "--count-include-pad", "--divisor-override", "--impl", "--input", "--output", "--indices",
+                "--grad-output", "--grad-input")) {
+            assertTrue(r.out().contains("  " + option), option + " in\n" + r.out());
+        }
+        assertTrue(r.out().contains("Exit codes:"), r.out());
+        assertTrue(run("--help").out().contains("pool"), "listed by pooling --help");
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test
