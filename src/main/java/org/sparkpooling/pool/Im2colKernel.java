@@ -37,7 +37,7 @@ public final class Im2colKernel implements PoolKernel {
 
     @Override
     public void forward(PoolSpec spec, Tensor input, float[] output, int[] indices) {
-        PoolGeometry g = PoolGeometry.forForward(spec, input == null ? null : input.shape(), output, indices);
+        PoolGeometry g = PoolGeometry.forForward(spec, input, output, indices);
         Shape s = input.shape();
         float[] x = input.data();
         Matrix m = new Matrix(g);
