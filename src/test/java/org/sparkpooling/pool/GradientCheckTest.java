@@ -82,11 +82,11 @@ class GradientCheckTest {
             x[i] = saved;
             double numeric = (up - down) / (2.0 * step);
             if (Math.abs(numeric - analytic[i]) > 1e-3 * Math.max(1.0, Math.abs(numeric))) {
-                fail("gradInput[" + i + "] = " + analytic[i] + ", finite difference " + numeric);
+                fail(spec + " on " + shape + " [" + kernel.name() + "]: gradInput[" + i + "] = " + analytic[i] + ", finite difference " + numeric);
             }
             anyNonZero |= numeric != 0.0;
         }
-        assertTrue(anyNonZero, "the finite differences are all zero: the check proved nothing");
+        assertTrue(anyNonZero, spec + " [" + kernel.name() + "]: the finite differences are all zero: the check proved nothing");
     }
 
     private static double objective(PoolKernel kernel, PoolSpec spec, Shape shape, float[] x, float[] gradOutput) {
