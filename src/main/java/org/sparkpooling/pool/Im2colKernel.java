@@ -99,8 +99,9 @@ public final class Im2colKernel implements PoolKernel {
         /** The cells' values in forward, their gradients in backward. */
         private final float[] value;
         /**
-         * Max backward only: a gradient whose index is not a cell of its row (indices that no
-         * forward pass of this spec made) still reaches the input, as in the reference.
+         * Max backward only: a gradient whose index is not a cell of its row still reaches that
+         * element, as in the reference. Forward makes such indices for a dilated window that misses
+         * the input (see {@link #emptyWindowIndex}); a caller's own indices may be anything in the plane.
          */
         private final int[] strayIndex;
         private final float[] strayGrad;
