@@ -1,6 +1,6 @@
 package org.sparkpooling.pool;
 
-import static org.sparkpooling.pool.Rejections.assertRejected;
+import static org.sparkpooling.pool.Rejections.assertRejectedAt;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ class KernelArgumentsTest {
         for (PoolKernel k : PoolKernels.all()) {
             for (Rejection r : rejections(k)) {
                 tests.add(DynamicTest.dynamicTest(r.name() + " [" + k.name() + "]",
-                        () -> assertRejected(r.call(), r.fragments())));
+                        () -> assertRejectedAt(r.name() + " [" + k.name() + "]: ", r.call(), r.fragments())));
             }
         }
         return tests.stream();

@@ -12,10 +12,15 @@ final class Rejections {
     }
 
     static IllegalArgumentException assertRejected(Executable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        return assertRejectedAt("", call, fragments);
+    }
+
+    /** As above; {@code where} prefixes every failure message (Surefire names dynamic tests by number only). */
+    static IllegalArgumentException assertRejectedAt(String where, Executable call, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, where);
         for (String f : fragments) {
             assertTrue(e.getMessage() != null && e.getMessage().contains(f),
-                    "message \"" + e.getMessage() + "\" should contain \"" + f + "\"");
+                    where + "message \"" + e.getMessage() + "\" should contain \"" + f + "\"");
         }
         return e;
     }
