@@ -1,0 +1,27 @@
+package org.sparkpooling.pool;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.function.Executable;
+
+/** The check behind every validation test: an IllegalArgumentException whose message says what and which value. */
+final class Rejections {
+
+    private Rejections() {
+    }
+
+    static IllegalArgumentException assertRejected(Executable call, String... fragments) {
+        return assertRejectedAt("", call, fragments);
+    }
+
+    /** As above; {@code where} prefixes every failure message (Surefire names dynamic tests by number only). */
+    static IllegalArgumentException assertRejectedAt(String where, Executable call, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, where);
+        for (String f : fragments) {
+            assertTrue(e.getMessage() != null && e.getMessage().contains(f),
+                    where + "message \"" + e.getMessage() + "\" should contain \"" + f + "\"");
+        }
+        return e;
+    }
+}
