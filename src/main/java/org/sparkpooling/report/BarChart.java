@@ -62,7 +62,8 @@ public final class BarChart {
         int top = 50;
         int bottom = 60;
         int plotH = 320;
-        int width = left + Math.max(1, categories.size()) * groupWidth + right;
+        // Wide enough for the title at 14pt (about 8 px a character).
+        int width = Math.max(left + Math.max(1, categories.size()) * groupWidth + right, 40 + 8 * title.length());
         int height = top + plotH + bottom;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -154,6 +155,9 @@ public final class BarChart {
     }
 
     private static String format(double v) {
+        if (v == 0) {
+            return "0";
+        }
         return v >= 100 ? String.format(Locale.ROOT, "%.0f", v)
                 : v >= 1 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.3f", v);
     }
