@@ -1,6 +1,7 @@
 package org.sparkpooling.pool;
 
 import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.Tensor;
 
 /**
  * A spec applied to one input plane size: the output plane size, and the window arithmetic every
@@ -29,6 +30,12 @@ public record PoolGeometry(PoolSpec spec, int inH, int inW, int outH, int outW) 
             return (h1 - h0) * (w1 - w0);
         }
         return (Math.min(h1, inH) - Math.max(h0, 0)) * (Math.min(w1, inW) - Math.max(w0, 0));
+    }
+
+    /** Checks the input and buffers of a forward call; returns the geometry. */
+    public static PoolGeometry forForward(PoolSpec spec, Tensor input, float[] output, int[] indices) {
+        requireNonNull("input", input);
+        return forForward(spec, input.shape(), output, indices);
     }
 
     /** Checks buffers for a forward call on {@code input}; returns the geometry. */
