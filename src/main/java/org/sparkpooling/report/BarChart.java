@@ -28,6 +28,8 @@ public final class BarChart {
         new Color(0x76b7b2), new Color(0xedc948), new Color(0xb07aa1), new Color(0x9c755f),
     };
 
+    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+
     private final String title;
     private final String valueLabel;
     private final List<String> categories = new ArrayList<>();
@@ -62,8 +64,7 @@ public final class BarChart {
         int top = 50;
         int bottom = 60;
         int plotH = 320;
-        // Wide enough for the title at 14pt (about 8 px a character).
-        int width = Math.max(left + Math.max(1, categories.size()) * groupWidth + right, 40 + 8 * title.length());
+        int width = Math.max(left + Math.max(1, categories.size()) * groupWidth + right, left + 20 + titleWidth());
         int height = top + plotH + bottom;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -73,7 +74,7 @@ public final class BarChart {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+            g.setFont(TITLE_FONT);
             g.drawString(title, left, 25);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             FontMetrics fm = g.getFontMetrics();
@@ -137,6 +138,16 @@ public final class BarChart {
         }
         if (!ImageIO.write(img, "png", file.toFile())) {
             throw new IOException("no PNG writer available for " + file);
+        }
+    }
+
+    /** The title's width in its font, measured on a scratch image (fonts differ between JDKs). */
+    private int titleWidth() {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            return g.getFontMetrics(TITLE_FONT).stringWidth(title);
+        } finally {
+            g.dispose();
         }
     }
 
