@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             PoolCommand.class,
 
-            // bench:      BenchCommand.class (the distributed job), generate: GenerateCommand.class
+            BenchCommand.class, GenerateCommand.class,
 
             // downsample: DownsampleCommand.class (the image pipeline)
         },

@@ -13,6 +13,7 @@ public final class PoolKernels {
     static {
         register(new LoopsKernel());
         register(new Im2colKernel());
+        register(new FastKernel());
     }
 
     private PoolKernels() {
