@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             // pool:       PoolCommand.class (kernels on .npy files)
 
-            // bench:      BenchCommand.class (the distributed job), generate: GenerateCommand.class
+            BenchCommand.class, GenerateCommand.class,
 
             // downsample: DownsampleCommand.class (the image pipeline)
         },
