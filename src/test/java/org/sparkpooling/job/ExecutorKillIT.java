@@ -69,6 +69,8 @@ class ExecutorKillIT {
 
         killed.assertVerified();
         assertEquals(expected, killed.checksumsByBlock(BLOCKS), "checksums after " + victim);
+        assertEquals(clean.report().get("checksum").asText(), killed.report().get("checksum").asText(),
+                "the run's combined checksum after " + victim);
     }
 
     /**
