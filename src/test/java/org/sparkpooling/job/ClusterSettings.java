@@ -16,6 +16,7 @@ final class ClusterSettings {
         return Map.of(
                 "spark.cores.max", "2",
                 "spark.scheduler.minRegisteredResourcesRatio", "1.0",
-                "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s");
+                "spark.scheduler.maxRegisteredResourcesWaitingTime", "120s",
+                "spark.ui.showConsoleProgress", "false"); // no progress bars in Maven's log
     }
 }

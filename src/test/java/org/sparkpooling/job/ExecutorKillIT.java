@@ -66,6 +66,7 @@ class ExecutorKillIT {
         }
         String victim = killer.get(60, TimeUnit.SECONDS);
         assertTrue(victim.startsWith("killed"), "the test must kill an executor mid-job, but: " + victim);
+        System.out.println("ExecutorKillIT: " + victim);
 
         killed.assertVerified();
         assertEquals(expected, killed.checksumsByBlock(BLOCKS), "checksums after " + victim);
