@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 class ClusterExecutorsIT {
 
     @Test
-    @Timeout(180)
+    @Timeout(600)
     void tasksRunOnOneExecutorPerWorker() throws Exception {
         String master = ClusterSupport.assumeCluster();
         Map<String, String> settings = new HashMap<>(ClusterSupport.driverSettings());
