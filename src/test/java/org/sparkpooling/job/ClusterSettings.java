@@ -3,7 +3,7 @@ package org.sparkpooling.job;
 import java.util.Map;
 
 /** Spark settings the cluster tests share. */
-final class ClusterSettings {
+public final class ClusterSettings {
 
     private ClusterSettings() {
     }
@@ -12,7 +12,7 @@ final class ClusterSettings {
      * Both workers' cores (one each), and the scheduler waits until both executors registered before
      * the first task, so "two executors used" does not depend on which JVM started faster.
      */
-    static Map<String, String> waitForBothExecutors() {
+    public static Map<String, String> waitForBothExecutors() {
         return Map.of(
                 "spark.cores.max", "2",
                 "spark.scheduler.minRegisteredResourcesRatio", "1.0",

@@ -21,31 +21,31 @@ import java.util.stream.Stream;
  * master URL (the {@code pooling.cluster.master} property {@code scripts/test} passes), the driver
  * settings with its authentication secret, the app jar, and the worker and executor processes.
  */
-final class ClusterSupport {
+public final class ClusterSupport {
 
-    static final String MASTER_PROPERTY = "pooling.cluster.master";
+    public static final String MASTER_PROPERTY = "pooling.cluster.master";
 
     private ClusterSupport() {
     }
 
     /** The master URL; skips the calling test when no cluster was given, so a plain mvn verify passes. */
-    static String assumeCluster() {
+    public static String assumeCluster() {
         String master = System.getProperty(MASTER_PROPERTY, "").trim();
         assumeTrue(!master.isEmpty(), () -> "no standalone cluster: start one with scripts/cluster start and pass -D"
                 + MASTER_PROPERTY + "=spark://127.0.0.1:7077 (scripts/test does both)");
         return master;
     }
 
-    static Path home() {
+    public static Path home() {
         return Path.of(System.getProperty("pooling.home", ".")).toAbsolutePath();
     }
 
-    static Path clusterDir() {
+    public static Path clusterDir() {
         return home().resolve("target/cluster");
     }
 
     /** target/spark-pooling.jar, built by the package phase that runs before the integration tests. */
-    static Path appJar() {
+    public static Path appJar() {
         Path jar = home().resolve("target/spark-pooling.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("app jar " + jar + " is missing: run the tests through mvn verify");
@@ -57,7 +57,7 @@ final class ClusterSupport {
      * spark.* settings of the driver: the cluster's secret (from the @argfile scripts/cluster writes
      * for drivers) and the app jar, which SparkSetup cannot find when classes come from target/classes.
      */
-    static Map<String, String> driverSettings() {
+    public static Map<String, String> driverSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
         Path args = clusterDir().resolve("driver.args");
         try {
@@ -77,16 +77,16 @@ final class ClusterSupport {
     }
 
     /** Sets {@link #driverSettings()} as system properties, for commands that build their own session. */
-    static void setDriverProperties() {
+    public static void setDriverProperties() {
         driverSettings().forEach(System::setProperty);
     }
 
-    static void clearDriverProperties() {
+    public static void clearDriverProperties() {
         driverSettings().keySet().forEach(System::clearProperty);
     }
 
     /** The worker JVMs scripts/cluster started, from its pid files. */
-    static List<ProcessHandle> workers() {
+    public static List<ProcessHandle> workers() {
         List<ProcessHandle> workers = new ArrayList<>();
         try (Stream<Path> files = Files.list(clusterDir())) {
             for (Path f : files.filter(p -> p.getFileName().toString().matches("worker-\\d+\\.pid")).sorted().toList()) {
@@ -100,7 +100,7 @@ final class ClusterSupport {
     }
 
     /** Executor JVMs of one application: children of the workers whose command line names the app id. */
-    static List<ProcessHandle> executors(String appId) {
+    public static List<ProcessHandle> executors(String appId) {
         return workers().stream()
                 .flatMap(ProcessHandle::children)
                 .filter(p -> p.info().commandLine()
@@ -110,7 +110,7 @@ final class ClusterSupport {
     }
 
     /** A jar of target/test-classes, for test jobs whose functions are test classes. */
-    static Path testClassesJar() {
+    public static Path testClassesJar() {
         Path classes = home().resolve("target/test-classes");
         Path jar = home().resolve("target/it-test-classes.jar");
         try (OutputStream out = Files.newOutputStream(jar);
