@@ -65,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     PoolOptions pooling;
 
-    @Option(names = "--impl", paramLabel = "NAME[,NAME...]", split = ",",
+    @Option(names = "--impl", paramLabel = "NAME", split = ",", splitSynopsisLabel = ",",
             description = "Implementations to time (default: all of them; loops is the reference either way).")
     List<String> implementations;
 

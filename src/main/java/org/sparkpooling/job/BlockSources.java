@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -54,18 +53,12 @@ public final class BlockSources {
     /**
      * A Parquet tensor dataset (see {@link #TENSOR_SCHEMA}); spread over {@code partitions} by block
      * id when given (> 0), else as Spark splits the files.
-     *
-     * @throws IllegalArgumentException when the dataset lacks a column of the schema
      */
     public static JavaRDD<BlockInput> parquet(SparkSession spark, String path, int partitions) {
-        Dataset<Row> rows = spark.read().parquet(path);
-        List<String> names = Arrays.asList(rows.columns());
-        for (StructField f : TENSOR_SCHEMA.fields()) {
-            if (!names.contains(f.name())) {
-                throw new IllegalArgumentException("input (" + path + ") is not a tensor dataset: it has no column "
-                        + f.name() + " (columns: " + names + ")");
-            }
-        }
+        // The schema is given, not inferred: inference ships file schemas back through the
+        // serializer, and Kryo with registration required would need every SQL type registered.
+        // A column the files lack reads as null, which becomes an error record per block.
+        Dataset<Row> rows = spark.read().schema(TENSOR_SCHEMA).parquet(path);
         rows = rows.select("blockId", "n", "c", "h", "w", "data");
         if (partitions > 0) {
             rows = rows.repartition(partitions, col("blockId"));

@@ -18,7 +18,7 @@ public final class LoopsKernel implements PoolKernel {
 
     @Override
     public void forward(PoolSpec spec, Tensor input, float[] output, int[] indices) {
-        PoolGeometry g = PoolGeometry.forForward(spec, input.shape(), output, indices);
+        PoolGeometry g = PoolGeometry.forForward(spec, input, output, indices);
         Shape s = input.shape();
         float[] x = input.data();
         int inPlane = s.planeSize();

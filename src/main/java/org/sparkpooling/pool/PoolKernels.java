@@ -12,6 +12,8 @@ public final class PoolKernels {
 
     static {
         register(new LoopsKernel());
+        register(new Im2colKernel());
+        register(new FastKernel());
     }
 
     private PoolKernels() {

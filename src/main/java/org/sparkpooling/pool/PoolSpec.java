@@ -28,6 +28,8 @@ public record PoolSpec(
         requirePositive("stride width", strideW);
         requirePositive("dilation height", dilationH);
         requirePositive("dilation width", dilationW);
+        requireSpan("kernel height", kernelH, dilationH);
+        requireSpan("kernel width", kernelW, dilationW);
         if (mode == PoolMode.AVG && (dilationH != 1 || dilationW != 1)) {
             throw new IllegalArgumentException(
                     "dilation (" + dilationH + "," + dilationW + ") must be 1,1 for avg pooling");
@@ -103,6 +105,14 @@ public record PoolSpec(
     private static void requirePositive(String role, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(role + " (" + value + ") must be > 0");
+        }
+    }
+
+    /** A dilated span past int would wrap around in every window computation. */
+    private static void requireSpan(String role, int kernel, int dilation) {
+        if ((long) dilation * (kernel - 1) + 1 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(role + " (" + kernel + ") with dilation (" + dilation
+                    + ") spans more than " + Integer.MAX_VALUE + " elements");
         }
     }
 

@@ -28,6 +28,8 @@ public final class BarChart {
         new Color(0x76b7b2), new Color(0xedc948), new Color(0xb07aa1), new Color(0x9c755f),
     };
 
+    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+
     private final String title;
     private final String valueLabel;
     private final List<String> categories = new ArrayList<>();
@@ -62,7 +64,7 @@ public final class BarChart {
         int top = 50;
         int bottom = 60;
         int plotH = 320;
-        int width = left + Math.max(1, categories.size()) * groupWidth + right;
+        int width = Math.max(left + Math.max(1, categories.size()) * groupWidth + right, left + 20 + titleWidth());
         int height = top + plotH + bottom;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -72,7 +74,7 @@ public final class BarChart {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+            g.setFont(TITLE_FONT);
             g.drawString(title, left, 25);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             FontMetrics fm = g.getFontMetrics();
@@ -139,6 +141,16 @@ public final class BarChart {
         }
     }
 
+    /** The title's width in its font, measured on a scratch image (fonts differ between JDKs). */
+    private int titleWidth() {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            return g.getFontMetrics(TITLE_FONT).stringWidth(title);
+        } finally {
+            g.dispose();
+        }
+    }
+
     /** 1, 2 or 5 times a power of ten, at least {@code v}: round axis steps. */
     static double niceCeiling(double v) {
         if (!(v > 0)) {
@@ -154,6 +166,9 @@ public final class BarChart {
     }
 
     private static String format(double v) {
+        if (v == 0) {
+            return "0";
+        }
         return v >= 100 ? String.format(Locale.ROOT, "%.0f", v)
                 : v >= 1 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.3f", v);
     }

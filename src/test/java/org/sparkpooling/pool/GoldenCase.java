@@ -1,5 +1,6 @@
 package org.sparkpooling.pool;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -27,10 +28,19 @@ record GoldenCase(String name, PoolSpec spec, Tensor input, Tensor output, int[]
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("golden file (" + file + ") does not exist");
         }
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
-        JsonNode cases = root.get("cases");
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("golden file (" + file + ") is not valid JSON: " + e.getOriginalMessage());
+        }
+        JsonNode cases = root == null ? null : root.get("cases");
         if (cases == null || !cases.isArray()) {
             throw new IllegalArgumentException("golden file (" + file + ") has no \"cases\" array");
+        }
+        if (cases.isEmpty()) {
+            // An empty file would otherwise pass the golden test with nothing checked.
+            throw new IllegalArgumentException("golden file (" + file + ") has no cases");
         }
         List<GoldenCase> result = new ArrayList<>();
         for (JsonNode c : cases) {
@@ -40,7 +50,13 @@ record GoldenCase(String name, PoolSpec spec, Tensor input, Tensor output, int[]
     }
 
     private static GoldenCase parse(JsonNode c) {
-        String name = c.get("name").asText();
+        String name = c.path("name").asText("(unnamed)");
+        for (String key : new String[] {"name", "mode", "kernel", "stride", "padding", "dilation", "ceil_mode",
+                "input_shape", "output_shape", "input", "output", "grad_output", "grad_input"}) {
+            if (!c.hasNonNull(key)) {
+                throw new IllegalArgumentException("case " + name + ": missing \"" + key + "\"");
+            }
+        }
         if (!"float32".equals(c.path("dtype").asText("float32"))) {
             throw new IllegalArgumentException("case " + name + ": dtype (" + c.get("dtype").asText() + ") is not float32");
         }
