@@ -159,6 +159,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (input == null) {
             return BenchJob.Source.synthetic(blocks, p);
         }
+        for (String synthetic : new String[] {"--blocks", "--shape"}) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(synthetic)) {
+                throw bad(synthetic + " applies to synthetic blocks, not to --input (" + input + "), whose records carry their own");
+            }
+        }
         return new BenchJob.Source(detect(input), input, 0, p);
     }
 

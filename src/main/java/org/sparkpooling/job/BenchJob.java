@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import java.util.zip.CRC32;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkpooling.pool.PoolSpec;
 
 /**
@@ -22,6 +24,8 @@ public final class BenchJob {
 
     /** Spark conf key of the fault hook: attempt 0 of this partition fails after its first block. */
     public static final String FAIL_PARTITION_CONF = "spark.pooling.test.failPartition";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BenchJob.class);
 
     private BenchJob() {
     }
@@ -81,6 +85,10 @@ public final class BenchJob {
         };
         JavaRDD<BlockReport> reports = blocks.mapPartitions(new PartitionRunner(config));
 
+        LOG.info("bench: {} on {}, {} x {} iterations of {} ({} warm-up), {} partitions, seed {}",
+                source.format() == InputFormat.SYNTHETIC ? source.blocks() + " synthetic blocks of " + config.shape()
+                        : source.path(), spark.sparkContext().master(), config.implementations(), config.iterations(),
+                config.spec(), config.warmup(), partitions == 0 ? "input's" : partitions, config.seed());
         TaskMetricsListener listener = new TaskMetricsListener();
         spark.sparkContext().addSparkListener(listener);
         long start = System.nanoTime();
@@ -92,6 +100,7 @@ public final class BenchJob {
             spark.sparkContext().setJobDescription(null);
         }
         double wallSeconds = (System.nanoTime() - start) / 1e9;
+        LOG.info("bench: {} block reports gathered in {} s", collected.size(), String.format("%.2f", wallSeconds));
         try {
             listener.awaitJobsEnded(10_000);
         } catch (InterruptedException e) {

@@ -42,7 +42,7 @@ public final class BlockSources {
 
     /** Blocks {@code 0..blocks-1} made from the seed, in {@code partitions} contiguous ranges. */
     public static JavaRDD<BlockInput> synthetic(SparkSession spark, long blocks, int partitions, Shape shape, long seed) {
-        // range ships only (start, end) per partition; the ids are counted out on the executor.
+        // range ships no ids: each task counts out its own from its partition index.
         JavaRDD<Object> ids = spark.sparkContext().range(0, blocks, 1, partitions).toJavaRDD();
         return ids.mapPartitions(it -> map(it, id -> {
             long blockId = (Long) id;

@@ -6,7 +6,7 @@ package org.sparkpooling.job;
  */
 final class Verify {
 
-    /** The golden tolerance for average pooling: {@code 1e-5 * max(1, |expected|)}. */
+    /** The golden tolerance for average pooling: {@code 1e-5 * max(1, |expected|)}, NaN and infinities exactly. */
     static final double RELATIVE = 1e-5;
 
     private Verify() {
@@ -43,6 +43,10 @@ final class Verify {
             }
             if (e == a) {
                 continue; // also equal infinities
+            }
+            if (Float.isInfinite(e) || Float.isInfinite(a)) {
+                // Infinities must match exactly: inf - (-inf) would pass a relative test against |inf|.
+                return role + "[" + i + "] = " + a + ", expected " + e;
             }
             // Written so that a NaN difference (inf - inf) fails too.
             if (!(Math.abs((double) a - e) <= RELATIVE * Math.max(1.0, Math.abs((double) e)))) {

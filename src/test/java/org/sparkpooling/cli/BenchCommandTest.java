@@ -114,6 +114,7 @@ class BenchCommandTest {
         assertEquals(checksum(synthetic.out()), checksum(fromFiles.out()));
         assertTrue(fromFiles.out().contains("3 in, 3 processed, 0 errors"), fromFiles.out());
         assertEquals(2, run("generate", "--output", data, "--blocks", "3").exit(), "refuses to overwrite");
+        assertEquals(2, run("bench", "--input", data, "--blocks", "3").exit(), "--blocks is for synthetic blocks");
     }
 
     private static String checksum(String out) {

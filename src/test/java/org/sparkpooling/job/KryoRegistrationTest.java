@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
@@ -41,6 +42,17 @@ class KryoRegistrationTest {
         PoolSpec s = PoolSpec.avg(3, 2).stride(2, 1).padding(1, 1).ceilMode(true).countIncludePad(false)
                 .divisorOverride(-3).build();
         assertEquals(s, roundTrip(s));
+    }
+
+    @Test
+    void blockReportsTravelAsTaskResults() {
+        BlockReport r = new BlockReport(7, "synthetic", 1, 2, "3", "127.0.0.1", "1x2x3x4", 5, 96, 1000, 20, 192,
+                "0badcafe", List.of(new ImplTiming("loops", 123, true, true, null),
+                        new ImplTiming("fast", 45, true, false, "backward gradInput[0] = 1.0, expected 2.0")), null);
+        assertEquals(r, roundTrip(r));
+        // collect() ships each task's results as one array
+        BlockReport[] array = {r, new BlockReport(8, "f.npy", 1, 0, "3", "h", null, 0, 0, 0, 0, 0, null, List.of(), "bad")};
+        assertEquals(List.of(array), List.of(roundTrip(array)));
     }
 
     @Test
