@@ -64,6 +64,7 @@ public final class BenchJob {
      * session's conf ({@value #FAIL_PARTITION_CONF}) when the config has none.
      */
     public static BenchReport run(SparkSession spark, BenchConfig config, Source source, double sessionSeconds) {
+        ClusterWarmup.awaitExecutors(spark.sparkContext()); // before partitions = cores, and before timing
         String hook = spark.sparkContext().getConf().get(FAIL_PARTITION_CONF, "");
         if (config.failPartition() < 0 && !hook.isBlank()) {
             config = new BenchConfig(config.spec(), config.shape(), config.implementations(), config.iterations(),
