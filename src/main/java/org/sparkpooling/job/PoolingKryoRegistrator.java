@@ -43,5 +43,8 @@ public final class PoolingKryoRegistrator implements KryoRegistrator {
         kryo.register(org.sparkpooling.pipeline.RunStats.Totals.class, new JavaSerializer());
         kryo.register(org.sparkpooling.pipeline.EdgeMode.class);
         kryo.register(org.sparkpooling.pipeline.OutputFormat.class);
+        // Spark SQL's own jobs (Parquet schema merging) return schemas as task results.
+        kryo.register(org.apache.spark.sql.types.StructType.class, new JavaSerializer());
+        kryo.register(org.apache.spark.sql.types.StructType[].class);
     }
 }

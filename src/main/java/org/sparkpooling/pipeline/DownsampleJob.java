@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -243,11 +245,23 @@ public final class DownsampleJob {
         String prefix = rootText.endsWith("/") ? rootText : rootText + "/";
         Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
                 .load(input).select("path", "length");
-        List<InputFile> listed = new ArrayList<>();
+        Map<String, Long> lengths = new HashMap<>();
         for (Row r : files.collectAsList()) {
-            String path = r.getString(0);
+            lengths.put(new Path(r.getString(0)).toString(), r.getLong(1));
+        }
+        // The scan leaves out empty files; the file index has them, and they are inputs too.
+        for (String file : files.inputFiles()) {
+            Path missing = new Path(file);
+            String path = missing.toString(); // inputFiles() spells file:/// where the scan spells file:/
+            if (!lengths.containsKey(path)) {
+                lengths.put(path, missing.getFileSystem(hadoop).getFileStatus(missing).getLen());
+            }
+        }
+        List<InputFile> listed = new ArrayList<>();
+        for (Map.Entry<String, Long> e : lengths.entrySet()) {
+            String path = e.getKey();
             String rel = path.startsWith(prefix) ? path.substring(prefix.length()) : new Path(path).getName();
-            listed.add(new InputFile(path, rel, r.getLong(1)));
+            listed.add(new InputFile(path, rel, e.getValue()));
         }
         listed.sort(Comparator.comparing(InputFile::relativePath));
         return listed;
