@@ -120,8 +120,10 @@ public final class DownsampleJob {
             CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
             JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size()))
                     .mapPartitions(new ImagePartition(o.spec(), o.format(), output, stats, errors));
+            // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
+            // that out costs more than writing them.
             spark.createDataFrame(rows, SCHEMA).write().mode(SaveMode.Append).partitionBy("level")
-                    .option(NO_SUCCESS_MARKER, "false").parquet(output);
+                    .option(NO_SUCCESS_MARKER, "false").option("parquet.enable.dictionary", "false").parquet(output);
             List<ErrorRecord> failed = new ArrayList<>(errors.value());
             failed.sort(Comparator.comparing(ErrorRecord::path));
             if (!failed.isEmpty()) {
