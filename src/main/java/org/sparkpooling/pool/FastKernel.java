@@ -476,7 +476,8 @@ public final class FastKernel implements PoolKernel {
             int divisor = s.divisorOverride() != null ? s.divisorOverride() : kh * kw;
             interiorReciprocal = 1f / divisor;
             this.simd = simd;
-            vectorHi = vectorEnd(simd.lanes(), undilated, sw, kw, pw, inW, owLo, owHi);
+            int lanes = PoolVectorization.simdPays(s.mode()) ? simd.lanes() : 1;
+            vectorHi = vectorEnd(lanes, undilated, sw, kw, pw, inW, owLo, owHi);
         }
 
         /**

@@ -52,6 +52,10 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     @Override
     public void maxRow(float[] x, int inBase, int origin, int inW, int kh, int kw, int sw,
             int owFrom, int owTo, float[] out, int[] ind, int o) {
+        if (kh == 2 && kw == 2 && sw == 2) {
+            max2x2s2(x, inBase, origin, inW, owFrom, owTo, out, ind, o);
+            return;
+        }
         IntVector iota = sw == 1 ? IOTA1 : IOTA2;
         int ow = owFrom;
         while (true) {
@@ -92,6 +96,45 @@ final class PanamaPoolSupport implements PoolVectorSupport {
                 }
             }
             s.mul(reciprocal).intoArray(out, o + ow);
+            if (ow == owTo - L) {
+                return;
+            }
+            ow += L;
+        }
+    }
+
+    /**
+     * The textbook's 2x2 stride 2 unrolled: two loads per input row feed both taps of that row
+     * (even and odd columns), where the generic loop would load each pair twice.
+     */
+    private static void max2x2s2(float[] x, int inBase, int origin, int inW, int owFrom, int owTo,
+            float[] out, int[] ind, int o) {
+        int ow = owFrom;
+        while (true) {
+            ow = Math.min(ow, owTo - L);
+            int i = origin + 2 * ow;
+            int a = inBase + i;
+            IntVector first = IOTA2.add(i);
+            FloatVector lo = FloatVector.fromArray(F, x, a);
+            FloatVector hi = FloatVector.fromArray(F, x, a + L);
+            FloatVector m = lo.rearrange(EVENS, hi);
+            IntVector k = first;
+            FloatVector v = lo.rearrange(ODDS, hi);
+            VectorMask<Float> t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+            m = m.blend(v, t);
+            k = k.blend(first.add(1), t.cast(I));
+            lo = FloatVector.fromArray(F, x, a + inW);
+            hi = FloatVector.fromArray(F, x, a + inW + L);
+            v = lo.rearrange(EVENS, hi);
+            t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+            m = m.blend(v, t);
+            k = k.blend(first.add(inW), t.cast(I));
+            v = lo.rearrange(ODDS, hi);
+            t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+            m = m.blend(v, t);
+            k = k.blend(first.add(inW + 1), t.cast(I));
+            m.intoArray(out, o + ow);
+            k.intoArray(ind, o + ow);
             if (ow == owTo - L) {
                 return;
             }

@@ -50,6 +50,22 @@ final class PoolVectorization {
         return allowed && modulePresent && preferredVectorBits >= 256;
     }
 
+    /**
+     * Whether the SIMD rows beat the scalar ones for {@code mode} on Java {@code javaFeature}. Max
+     * always (the scalar select of value and index is branchy, a vector blend is not). Avg only
+     * from Java 21: on 17 the two-vector rearrange that splits stride-2 columns is not yet an
+     * intrinsic, and the vector avg measured slower than the scalar loop, which HotSpot already
+     * runs near the speed of memory.
+     */
+    static boolean simdPays(PoolMode mode, int javaFeature) {
+        return mode == PoolMode.MAX || javaFeature >= 21;
+    }
+
+    /** {@link #simdPays} for this JVM. */
+    static boolean simdPays(PoolMode mode) {
+        return simdPays(mode, Runtime.version().feature());
+    }
+
     private static PoolVectorSupport lookup() {
         System.Logger log = System.getLogger(PoolVectorization.class.getName());
         boolean allowed = !"false".equalsIgnoreCase(System.getProperty("pooling.simd", "true"));

@@ -28,6 +28,14 @@ class PoolVectorSupportTest {
     }
 
     @Test
+    void avgUsesSimdOnlyWhereTheVectorApiIsFastEnough() {
+        assertTrue(PoolVectorization.simdPays(PoolMode.MAX, 17));
+        assertFalse(PoolVectorization.simdPays(PoolMode.AVG, 17));
+        assertTrue(PoolVectorization.simdPays(PoolMode.AVG, 21));
+        assertTrue(PoolVectorization.simdPays(PoolMode.AVG, 25));
+    }
+
+    @Test
     void panamaRowsEqualTheScalarTwin() {
         Optional<PoolVectorSupport> panama = PoolVectorization.panama();
         assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
