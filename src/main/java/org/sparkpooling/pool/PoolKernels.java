@@ -12,6 +12,7 @@ public final class PoolKernels {
 
     static {
         register(new LoopsKernel());
+        register(new FastKernel());
     }
 
     private PoolKernels() {

@@ -1,0 +1,515 @@
+package org.sparkpooling.pool;
+
+import java.util.Arrays;
+import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.Tensor;
+
+/**
+ * The fast implementation: the same results as {@link LoopsKernel} (max output, indices and
+ * gradients bit for bit; avg within {@code 1e-5 * max(1, |x|)}), shaped for the JIT.
+ *
+ * <p>How it chooses: every plane is split into interior windows (wholly inside the input, so no
+ * bounds arithmetic) and border windows (clipped by padding or the ceil-mode overhang). Interior
+ * windows of 2x2 and 3x3 kernels without dilation (any stride: the textbook's 2x2 stride 2, ResNet's
+ * 3x3 stride 2 padding 1, the overlapping 2x2 and 3x3 stride 1) run fully unrolled, branch-free
+ * bodies; every other window runs a generic body over precomputed, already clipped ranges. Backward
+ * writes each input exactly once where windows tile the input (stride = kernel, no dilation), so
+ * gradInput is never zeroed first; otherwise it zeroes each plane and adds contributions in output
+ * raster order, as the reference does, which keeps overlapping sums bit for bit equal.
+ *
+ * <p>Max follows PyTorch's rule in every body: a value replaces the running maximum when it is
+ * strictly greater (ties keep the first in raster order) or NaN (the last NaN wins); an all
+ * {@code -inf} window keeps its first in-bounds element. Avg sums each window in raster order, as the
+ * reference does, and multiplies by the divisor's reciprocal.
+ */
+public final class FastKernel implements PoolKernel {
+
+    private final PoolVectorSupport simd;
+
+    /** With SIMD when this JVM has the Vector API ({@link PoolVectorization}), else scalar. */
+    public FastKernel() {
+        this(PoolVectorization.support());
+    }
+
+    /** With the given support: tests run the SIMD and the scalar paths in one JVM. */
+    FastKernel(PoolVectorSupport simd) {
+        this.simd = simd;
+    }
+
+    @Override
+    public String name() {
+        return "fast";
+    }
+
+    @Override
+    public String toString() {
+        return "fast (" + (simd.lanes() > 1 ? simd.lanes() + "-lane SIMD" : "scalar") + ")";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Forward
+
+    @Override
+    public void forward(PoolSpec spec, Tensor input, float[] output, int[] indices) {
+        PoolGeometry g = PoolGeometry.forForward(spec, input.shape(), output, indices);
+        Plan plan = new Plan(g, simd);
+        float[] x = input.data();
+        int planes = input.shape().planes();
+        int inPlane = g.inH() * g.inW();
+        int outPlane = g.outH() * g.outW();
+        for (int p = 0; p < planes; p++) {
+            if (spec.mode() == PoolMode.MAX) {
+                maxPlane(plan, x, p * inPlane, output, indices, p * outPlane);
+            } else {
+                avgPlane(plan, x, p * inPlane, output, p * outPlane);
+            }
+        }
+    }
+
+    private static void maxPlane(Plan q, float[] x, int inBase, float[] out, int[] ind, int outBase) {
+        int inW = q.inW;
+        for (int oh = 0; oh < q.outH; oh++) {
+            int o = outBase + oh * q.outW;
+            if (oh < q.ohLo || oh >= q.ohHi) {
+                maxGeneric(q, x, inBase, oh, 0, q.outW, out, ind, o);
+                continue;
+            }
+            maxGeneric(q, x, inBase, oh, 0, q.owLo, out, ind, o);
+            int rowIdx = (oh * q.sh - q.ph) * inW; // plane-relative index of the windows' top row
+            int from = q.owLo;
+            if (q.vectorHi > from) {
+                q.simd.maxRow(x, inBase, rowIdx - q.pw, inW, q.kh, q.kw, q.sw, from, q.vectorHi, out, ind, o);
+                from = q.vectorHi;
+            }
+            if (q.kernel == 2 && q.sw == 2 && q.pw == 0) {
+                max2x2s2(x, inBase, rowIdx, inW, from, q.owHi, out, ind, o);
+            } else if (q.kernel == 2) {
+                max2x2(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+            } else if (q.kernel == 3) {
+                max3x3(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+            } else {
+                maxGeneric(q, x, inBase, oh, from, q.owHi, out, ind, o);
+            }
+            maxGeneric(q, x, inBase, oh, q.owHi, q.outW, out, ind, o);
+        }
+    }
+
+    /*
+     * The unrolled bodies: each comparison is written as a select on (v > m | v != v) rather than an
+     * if, so the JIT emits conditional moves instead of data-dependent branches that random data
+     * would mispredict half the time.
+     */
+
+    private static void max2x2s2(float[] x, int inBase, int rowIdx, int inW, int owLo, int owHi,
+            float[] out, int[] ind, int o) {
+        // The textbook's case, kept apart so the column arithmetic is a shift, not a multiply.
+        for (int ow = owLo; ow < owHi; ow++) {
+            int i = rowIdx + 2 * ow;
+            int a = inBase + i;
+            float m = x[a];
+            int k = i;
+            float v = x[a + 1];
+            boolean t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + 1 : k;
+            v = x[a + inW];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + inW : k;
+            v = x[a + inW + 1];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + inW + 1 : k;
+            out[o + ow] = m;
+            ind[o + ow] = k;
+        }
+    }
+
+    private static void max2x2(float[] x, int inBase, int rowIdx, int inW, int sw, int pw, int owLo, int owHi,
+            float[] out, int[] ind, int o) {
+        for (int ow = owLo; ow < owHi; ow++) {
+            int i = rowIdx + ow * sw - pw;
+            int a = inBase + i;
+            float m = x[a];
+            int k = i;
+            float v = x[a + 1];
+            boolean t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + 1 : k;
+            v = x[a + inW];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + inW : k;
+            v = x[a + inW + 1];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + inW + 1 : k;
+            out[o + ow] = m;
+            ind[o + ow] = k;
+        }
+    }
+
+    private static void max3x3(float[] x, int inBase, int rowIdx, int inW, int sw, int pw, int owLo, int owHi,
+            float[] out, int[] ind, int o) {
+        int w2 = 2 * inW;
+        for (int ow = owLo; ow < owHi; ow++) {
+            int i = rowIdx + ow * sw - pw;
+            int a = inBase + i;
+            float m = x[a];
+            int k = i;
+            float v = x[a + 1];
+            boolean t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + 1 : k;
+            v = x[a + 2];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + 2 : k;
+            v = x[a + inW];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + inW : k;
+            v = x[a + inW + 1];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + inW + 1 : k;
+            v = x[a + inW + 2];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + inW + 2 : k;
+            v = x[a + w2];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + w2 : k;
+            v = x[a + w2 + 1];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + w2 + 1 : k;
+            v = x[a + w2 + 2];
+            t = v > m | v != v;
+            m = t ? v : m;
+            k = t ? i + w2 + 2 : k;
+            out[o + ow] = m;
+            ind[o + ow] = k;
+        }
+    }
+
+    /** Any window, over the plan's clipped ranges; outputs {@code [owFrom, owTo)} of row {@code oh}. */
+    private static void maxGeneric(Plan q, float[] x, int inBase, int oh, int owFrom, int owTo,
+            float[] out, int[] ind, int o) {
+        int h0 = q.hStart[oh];
+        int h1 = q.hEnd[oh];
+        int dh = q.dh;
+        int dw = q.dw;
+        int inW = q.inW;
+        for (int ow = owFrom; ow < owTo; ow++) {
+            int w0 = q.wStart[ow];
+            int w1 = q.wEnd[ow];
+            float m = Float.NEGATIVE_INFINITY;
+            int k = h0 * inW + w0;
+            for (int h = h0; h < h1; h += dh) {
+                int row = h * inW;
+                for (int w = w0; w < w1; w += dw) {
+                    float v = x[inBase + row + w];
+                    boolean t = v > m | v != v;
+                    m = t ? v : m;
+                    k = t ? row + w : k;
+                }
+            }
+            out[o + ow] = m;
+            ind[o + ow] = k;
+        }
+    }
+
+    private static void avgPlane(Plan q, float[] x, int inBase, float[] out, int outBase) {
+        int inW = q.inW;
+        float inv = q.interiorReciprocal;
+        for (int oh = 0; oh < q.outH; oh++) {
+            int o = outBase + oh * q.outW;
+            if (oh < q.ohLo || oh >= q.ohHi) {
+                avgGeneric(q, x, inBase, oh, 0, q.outW, out, o);
+                continue;
+            }
+            avgGeneric(q, x, inBase, oh, 0, q.owLo, out, o);
+            int origin = (oh * q.sh - q.ph) * inW - q.pw;
+            int from = q.owLo;
+            if (q.vectorHi > from) {
+                q.simd.avgRow(x, inBase, origin, inW, q.kh, q.kw, q.sw, inv, from, q.vectorHi, out, o);
+                from = q.vectorHi;
+            }
+            int a0 = inBase + origin;
+            int sw = q.sw;
+            if (q.kernel == 2) {
+                // Summed in raster order like the reference, so cancellation of huge values agrees.
+                for (int ow = from; ow < q.owHi; ow++) {
+                    int a = a0 + ow * sw;
+                    out[o + ow] = (((x[a] + x[a + 1]) + x[a + inW]) + x[a + inW + 1]) * inv;
+                }
+            } else if (q.kernel == 3) {
+                int w2 = 2 * inW;
+                for (int ow = from; ow < q.owHi; ow++) {
+                    int a = a0 + ow * sw;
+                    float s = x[a] + x[a + 1] + x[a + 2]
+                            + x[a + inW] + x[a + inW + 1] + x[a + inW + 2]
+                            + x[a + w2] + x[a + w2 + 1] + x[a + w2 + 2];
+                    out[o + ow] = s * inv;
+                }
+            } else {
+                avgGeneric(q, x, inBase, oh, from, q.owHi, out, o);
+            }
+            avgGeneric(q, x, inBase, oh, q.owHi, q.outW, out, o);
+        }
+    }
+
+    private static void avgGeneric(Plan q, float[] x, int inBase, int oh, int owFrom, int owTo, float[] out, int o) {
+        int h0 = q.hStart[oh];
+        int h1 = q.hEnd[oh];
+        int inW = q.inW;
+        for (int ow = owFrom; ow < owTo; ow++) {
+            int w0 = q.wStart[ow];
+            int w1 = q.wEnd[ow];
+            if (h0 >= h1 || w0 >= w1) {
+                out[o + ow] = 0f; // a window wholly in the padding averages nothing, as in the reference
+                continue;
+            }
+            float s = 0f;
+            for (int h = h0; h < h1; h++) {
+                int row = inBase + h * inW;
+                for (int w = w0; w < w1; w++) {
+                    s += x[row + w];
+                }
+            }
+            out[o + ow] = s / q.g.avgDivisor(oh, ow);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Backward
+
+    @Override
+    public void backward(PoolSpec spec, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
+        PoolGeometry g = PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput);
+        Plan plan = new Plan(g, simd);
+        int planes = inputShape.planes();
+        int inPlane = g.inH() * g.inW();
+        int outPlane = g.outH() * g.outW();
+        if (spec.mode() == PoolMode.AVG && plan.tiles) {
+            for (int p = 0; p < planes; p++) {
+                avgTiledPlane(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
+            }
+            return;
+        }
+        // Max, and avg with overlaps or gaps: zero a plane, then add in the reference's order. One
+        // plane at a time, so the zeroed plane is still in cache when the scatter lands in it. For
+        // max this beats writing every input once: a branch-free "gradient here or zero" costs four
+        // selects per window, the scatter one add.
+        for (int p = 0; p < planes; p++) {
+            Arrays.fill(gradInput, p * inPlane, (p + 1) * inPlane, 0f);
+            if (spec.mode() == PoolMode.MAX) {
+                scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane);
+            } else {
+                scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
+            }
+        }
+    }
+
+    /** Reference order: output raster order, so overlapping contributions sum identically. */
+    private static void scatterMax(float[] go, int[] ind, int outBase, int outPlane, float[] gi, int inBase) {
+        for (int o = outBase; o < outBase + outPlane; o++) {
+            gi[inBase + ind[o]] += go[o];
+        }
+    }
+
+    private static void scatterAvg(Plan q, float[] go, int outBase, float[] gi, int inBase) {
+        int inW = q.inW;
+        for (int oh = 0; oh < q.outH; oh++) {
+            int h0 = q.hStart[oh];
+            int h1 = q.hEnd[oh];
+            for (int ow = 0; ow < q.outW; ow++) {
+                int w0 = q.wStart[ow];
+                int w1 = q.wEnd[ow];
+                if (h0 >= h1 || w0 >= w1) {
+                    continue;
+                }
+                float share = go[outBase + oh * q.outW + ow] / q.g.avgDivisor(oh, ow);
+                for (int h = h0; h < h1; h++) {
+                    int row = inBase + h * inW;
+                    for (int w = w0; w < w1; w++) {
+                        gi[row + w] += share;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void avgTiledPlane(Plan q, float[] go, int outBase, float[] gi, int inBase) {
+        int inW = q.inW;
+        float inv = q.interiorReciprocal;
+        for (int oh = 0; oh < q.outH; oh++) {
+            int o = outBase + oh * q.outW;
+            int h0 = q.hStart[oh];
+            int h1 = q.hEnd[oh];
+            int owFrom = 0;
+            if (q.kernel == 2 && q.sw == 2 && q.pw == 0 && oh >= q.ohLo && oh < q.ohHi) {
+                int a0 = inBase + h0 * inW;
+                int owHi = q.owHi;
+                for (int ow = 0; ow < owHi; ow++) {
+                    float v = go[o + ow] * inv;
+                    int a = a0 + 2 * ow;
+                    gi[a] = v;
+                    gi[a + 1] = v;
+                    gi[a + inW] = v;
+                    gi[a + inW + 1] = v;
+                }
+                owFrom = owHi;
+            }
+            for (int ow = owFrom; ow < q.outW; ow++) {
+                int w0 = q.wStart[ow];
+                int w1 = q.wEnd[ow];
+                if (h0 >= h1 || w0 >= w1) {
+                    continue;
+                }
+                float v = go[o + ow] / q.g.avgDivisor(oh, ow);
+                for (int h = h0; h < h1; h++) {
+                    int row = inBase + h * inW;
+                    for (int w = w0; w < w1; w++) {
+                        gi[row + w] = v;
+                    }
+                }
+            }
+            zeroColumnsPastLastWindow(q, gi, inBase, h0, h1);
+        }
+        zeroRowsPastLastWindow(q, gi, inBase);
+    }
+
+    private static void zeroColumnsPastLastWindow(Plan q, float[] gi, int inBase, int h0, int h1) {
+        if (q.coveredW < q.inW) {
+            for (int h = h0; h < h1; h++) {
+                Arrays.fill(gi, inBase + h * q.inW + q.coveredW, inBase + (h + 1) * q.inW, 0f);
+            }
+        }
+    }
+
+    private static void zeroRowsPastLastWindow(Plan q, float[] gi, int inBase) {
+        if (q.coveredH < q.inH) {
+            Arrays.fill(gi, inBase + q.coveredH * q.inW, inBase + q.inH * q.inW, 0f);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The plan: everything about the window arithmetic that does not depend on the data
+
+    /**
+     * Window ranges clipped to the input, per output row and column, and the interior rectangle
+     * {@code [ohLo, ohHi) x [owLo, owHi)} of windows that need no clipping. Computed once per call
+     * (two small arrays per axis), so no hot loop repeats the padding arithmetic.
+     */
+    static final class Plan {
+        final PoolGeometry g;
+        final int inH;
+        final int inW;
+        final int outH;
+        final int outW;
+        final int sh;
+        final int sw;
+        final int ph;
+        final int pw;
+        final int dh;
+        final int dw;
+        final int kh;
+        final int kw;
+        /** 2 or 3 for an unrolled square kernel without dilation, else 0 (generic bodies only). */
+        final int kernel;
+        /** SIMD rows (or the scalar twin, then unused); interior windows {@code [owLo, vectorHi)} go to it. */
+        final PoolVectorSupport simd;
+        final int vectorHi;
+        final int ohLo;
+        final int ohHi;
+        final int owLo;
+        final int owHi;
+        /** First in-bounds row/column of each window (for max: on the dilation grid), and the clipped end. */
+        final int[] hStart;
+        final int[] hEnd;
+        final int[] wStart;
+        final int[] wEnd;
+        /** Windows are disjoint and adjacent (stride = kernel, no dilation): backward writes each input once. */
+        final boolean tiles;
+        /** Rows and columns reached by some window; the rest get zero gradient. */
+        final int coveredH;
+        final int coveredW;
+        /** 1 / divisor for interior windows of avg pooling. */
+        final float interiorReciprocal;
+
+        Plan(PoolGeometry g, PoolVectorSupport simd) {
+            PoolSpec s = g.spec();
+            this.g = g;
+            inH = g.inH();
+            inW = g.inW();
+            outH = g.outH();
+            outW = g.outW();
+            sh = s.strideH();
+            sw = s.strideW();
+            ph = s.padH();
+            pw = s.padW();
+            dh = s.dilationH();
+            dw = s.dilationW();
+            kh = s.kernelH();
+            kw = s.kernelW();
+            boolean undilated = dh == 1 && dw == 1;
+            kernel = undilated && kh == kw && (kh == 2 || kh == 3) ? kh : 0;
+            int ekh = s.effectiveKernelH();
+            int ekw = s.effectiveKernelW();
+            ohLo = Math.min(ceilDiv(ph, sh), outH);
+            ohHi = Math.max(ohLo, Math.min(outH, inH - ekh + ph < 0 ? 0 : (inH - ekh + ph) / sh + 1));
+            owLo = Math.min(ceilDiv(pw, sw), outW);
+            owHi = Math.max(owLo, Math.min(outW, inW - ekw + pw < 0 ? 0 : (inW - ekw + pw) / sw + 1));
+            hStart = new int[outH];
+            hEnd = new int[outH];
+            wStart = new int[outW];
+            wEnd = new int[outW];
+            boolean max = s.mode() == PoolMode.MAX;
+            clip(hStart, hEnd, sh, ph, max ? ekh : kh, max ? dh : 1, inH);
+            clip(wStart, wEnd, sw, pw, max ? ekw : kw, max ? dw : 1, inW);
+            tiles = undilated && sh == kh && sw == kw;
+            coveredH = Math.min(inH, outH * sh - ph);
+            coveredW = Math.min(inW, outW * sw - pw);
+            int divisor = s.divisorOverride() != null ? s.divisorOverride() : kh * kw;
+            interiorReciprocal = 1f / divisor;
+            this.simd = simd;
+            int lanes = PoolVectorization.simdPays(s.mode()) ? simd.lanes() : 1;
+            vectorHi = vectorEnd(lanes, undilated, sw, kw, pw, inW, owLo, owHi);
+        }
+
+        /**
+         * End of the SIMD part of each interior row, or {@code owLo} for none: SIMD needs at least one
+         * full vector of windows, and with stride 2 and an odd kernel width its paired loads read one
+         * column past the last window, which must stay inside the row.
+         */
+        static int vectorEnd(int lanes, boolean undilated, int sw, int kw, int pw, int inW, int owLo, int owHi) {
+            if (lanes <= 1 || !undilated || sw > 2) {
+                return owLo;
+            }
+            int hi = owHi;
+            if (sw == 2 && kw % 2 == 1) {
+                // last window start (2 * ow - pw) + kw must be <= inW - 1
+                hi = Math.min(hi, Math.floorDiv(inW - 1 - kw + pw, 2) + 1);
+            }
+            return hi - owLo >= lanes ? hi : owLo;
+        }
+
+        private static void clip(int[] start, int[] end, int stride, int pad, int span, int dilation, int in) {
+            for (int o = 0; o < start.length; o++) {
+                int a = o * stride - pad;
+                end[o] = Math.min(a + span, in);
+                while (a < 0) {
+                    a += dilation;
+                }
+                start[o] = a;
+            }
+        }
+
+        private static int ceilDiv(int a, int b) {
+            return (a + b - 1) / b;
+        }
+    }
+}

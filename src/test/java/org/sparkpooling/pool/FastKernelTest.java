@@ -1,0 +1,198 @@
+package org.sparkpooling.pool;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.Tensor;
+
+/**
+ * {@code fast} against the reference {@code loops}: every specialised path (2x2 stride 2 floor and
+ * ceil, 3x3 stride 2 padding 1, 3x3 stride 1, 2x2 stride 1), the tiled backward, and random specs,
+ * over awkward sizes (1, odd, prime, just past a vector width) and awkward values (NaN, infinities,
+ * ties, 1e30). Max output, indices and gradInput must agree bit for bit; avg within
+ * {@code 1e-5 * max(1, |x|)}.
+ */
+class FastKernelTest {
+
+    private static final PoolKernel LOOPS = PoolKernels.reference();
+    private static final PoolKernel FAST = PoolKernels.byName("fast");
+    /** The same kernel without SIMD rows: its unrolled scalar bodies then do the interior. */
+    private static final PoolKernel FAST_SCALAR = new FastKernel(new ScalarPoolSupport());
+    private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 13, 16, 17, 31, 33, 65};
+
+    enum Values { NORMAL, TIES, SPECIAL, HUGE, ALL_NEG_INF }
+
+    @Test
+    void specialisedPathsAgreeWithLoops() {
+        SplittableRandom rnd = new SplittableRandom(20261126L);
+        List<PoolSpec.Builder> specs = new ArrayList<>();
+        for (PoolMode mode : PoolMode.values()) {
+            specs.add(PoolSpec.builder(mode, 2, 2));                                 // textbook, floor
+            specs.add(PoolSpec.builder(mode, 2, 2).ceilMode(true));                  // textbook, ceil
+            specs.add(PoolSpec.builder(mode, 3, 3).stride(2, 2).padding(1, 1));      // ResNet stem
+            specs.add(PoolSpec.builder(mode, 3, 3).stride(2, 2).padding(1, 1).ceilMode(true));
+            specs.add(PoolSpec.builder(mode, 3, 3).stride(1, 1));                    // 3x3 stride 1
+            specs.add(PoolSpec.builder(mode, 3, 3).stride(1, 1).padding(1, 1));
+            specs.add(PoolSpec.builder(mode, 2, 2).stride(1, 1));                    // overlapping
+            specs.add(PoolSpec.builder(mode, 2, 2).stride(1, 1).padding(1, 1).ceilMode(true));
+            specs.add(PoolSpec.builder(mode, 2, 2).padding(1, 1));                   // tiles with padding
+            specs.add(PoolSpec.builder(mode, 3, 3));                                 // tiles, 3x3
+        }
+        specs.add(PoolSpec.avg(2, 2).countIncludePad(false).padding(1, 1));
+        specs.add(PoolSpec.avg(3, 3).stride(2, 2).padding(1, 1).countIncludePad(false).ceilMode(true));
+        specs.add(PoolSpec.avg(2, 2).divisorOverride(3));
+        specs.add(PoolSpec.avg(3, 3).stride(1, 1).divisorOverride(-7));
+        int checked = 0;
+        for (PoolSpec.Builder b : specs) {
+            PoolSpec spec = b.build();
+            for (int h : SIZES) {
+                for (int w : SIZES) {
+                    Values values = Values.values()[rnd.nextInt(Values.values().length)];
+                    checked += compare(spec, new Shape(1 + rnd.nextInt(2), 1 + rnd.nextInt(3), h, w), values, rnd);
+                }
+            }
+        }
+        assertTrue(checked > 2000, "only " + checked + " spec x shape pairs had a valid output");
+    }
+
+    @Test
+    void randomSpecsAgreeWithLoops() {
+        SplittableRandom rnd = new SplittableRandom(7L);
+        int checked = 0;
+        while (checked < 1500) {
+            PoolMode mode = rnd.nextBoolean() ? PoolMode.MAX : PoolMode.AVG;
+            int kh = 1 + rnd.nextInt(5);
+            int kw = 1 + rnd.nextInt(5);
+            int dh = mode == PoolMode.MAX ? 1 + rnd.nextInt(3) : 1;
+            int dw = mode == PoolMode.MAX ? 1 + rnd.nextInt(3) : 1;
+            PoolSpec.Builder b = PoolSpec.builder(mode, kh, kw)
+                    .stride(1 + rnd.nextInt(4), 1 + rnd.nextInt(4))
+                    .padding(rnd.nextInt((dh * (kh - 1) + 1) / 2 + 1), rnd.nextInt((dw * (kw - 1) + 1) / 2 + 1))
+                    .dilation(dh, dw)
+                    .ceilMode(rnd.nextBoolean());
+            if (mode == PoolMode.AVG) {
+                b.countIncludePad(rnd.nextBoolean());
+                if (rnd.nextInt(4) == 0) {
+                    b.divisorOverride(rnd.nextBoolean() ? 1 + rnd.nextInt(9) : -1 - rnd.nextInt(9));
+                }
+            }
+            Shape shape = new Shape(1 + rnd.nextInt(3), 1 + rnd.nextInt(3), SIZES[rnd.nextInt(SIZES.length)],
+                    SIZES[rnd.nextInt(SIZES.length)]);
+            checked += compare(b.build(), shape, Values.values()[rnd.nextInt(Values.values().length)], rnd);
+        }
+    }
+
+    /** Indices that did not come from a forward pass still go where they point, as in the reference. */
+    @Test
+    void tiledBackwardWithIndicesOutsideTheirWindowsMatchesLoops() {
+        SplittableRandom rnd = new SplittableRandom(3L);
+        for (PoolSpec spec : List.of(PoolSpec.max(2, 2).build(), PoolSpec.max(3, 3).build(),
+                PoolSpec.max(2, 2).ceilMode(true).build())) {
+            Shape in = new Shape(2, 3, 9, 17);
+            Shape out = spec.geometry(in.h(), in.w()).outputShape(in);
+            int[] indices = new int[out.size()];
+            for (int i = 0; i < indices.length; i++) {
+                indices[i] = rnd.nextInt(in.planeSize());
+            }
+            float[] gradOut = values(out.size(), Values.TIES, rnd);
+            float[] expected = new float[in.size()];
+            float[] actual = new float[in.size()];
+            Arrays.fill(actual, Float.NaN); // stale contents must not survive
+            LOOPS.backward(spec, in, gradOut, indices, expected);
+            FAST.backward(spec, in, gradOut, indices, actual);
+            Tolerance.assertBitEqual(expected, actual, spec + " gradInput");
+        }
+    }
+
+    @Test
+    void rejectsAnIndexOutsideThePlane() {
+        PoolSpec spec = PoolSpec.max(2, 2).build();
+        Shape in = new Shape(1, 2, 4, 4);
+        int[] indices = new int[8];
+        indices[5] = 16;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FAST.backward(spec, in, new float[8], indices, new float[in.size()]));
+        assertTrue(e.getMessage().contains("index (16) at output 5"), e.getMessage());
+        indices[5] = -1;
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FAST.backward(spec, in, new float[8], indices, new float[in.size()]));
+        assertTrue(e.getMessage().contains("index (-1) at output 5"), e.getMessage());
+    }
+
+    /**
+     * Runs loops and both variants of fast (SIMD where the JVM has it, and scalar) forward and
+     * backward; returns 1 if the spec fits the shape, else 0.
+     */
+    private static int compare(PoolSpec spec, Shape shape, Values kind, SplittableRandom rnd) {
+        long seed = rnd.nextLong();
+        int fits = compare(FAST, spec, shape, kind, new SplittableRandom(seed));
+        compare(FAST_SCALAR, spec, shape, kind, new SplittableRandom(seed));
+        return fits;
+    }
+
+    private static int compare(PoolKernel fast, PoolSpec spec, Shape shape, Values kind, SplittableRandom rnd) {
+        PoolGeometry g;
+        try {
+            g = spec.geometry(shape.h(), shape.w());
+        } catch (IllegalArgumentException tooSmall) {
+            return 0;
+        }
+        String what = spec + " on " + shape + " with " + kind + " values (" + fast + ")";
+        Tensor x = new Tensor(shape, values(shape.size(), kind, rnd));
+        Shape outShape = g.outputShape(shape);
+        Pooled expected = LOOPS.forward(spec, x);
+        float[] out = new float[outShape.size()];
+        int[] ind = spec.mode() == PoolMode.MAX ? new int[outShape.size()] : null;
+        Arrays.fill(out, Float.NaN); // every output must be written
+        fast.forward(spec, x, out, ind);
+        float[] gradOut = values(outShape.size(), rnd.nextBoolean() ? Values.TIES : Values.NORMAL, rnd);
+        float[] gradExpected = new float[shape.size()];
+        float[] gradActual = new float[shape.size()];
+        Arrays.fill(gradActual, Float.NaN); // gradInput must be fully overwritten
+        if (spec.mode() == PoolMode.MAX) {
+            Tolerance.assertBitEqual(expected.output().data(), out, what + ": output");
+            assertArrayEquals(expected.indices(), ind, what + ": indices");
+            if (Arrays.stream(ind).anyMatch(i -> i >= shape.planeSize())) {
+                // Dilation stepped every tap of some window past the input (PyTorch then reports
+                // an index outside the plane, and so does the reference): no backward to compare.
+                return 1;
+            }
+            LOOPS.backward(spec, shape, gradOut, expected.indices(), gradExpected);
+            fast.backward(spec, shape, gradOut, ind, gradActual);
+            Tolerance.assertBitEqual(gradExpected, gradActual, what + ": gradInput");
+        } else {
+            Tolerance.assertClose(expected.output().data(), out, what + ": output");
+            LOOPS.backward(spec, shape, gradOut, null, gradExpected);
+            fast.backward(spec, shape, gradOut, null, gradActual);
+            Tolerance.assertClose(gradExpected, gradActual, what + ": gradInput");
+        }
+        return 1;
+    }
+
+    static float[] values(int n, Values kind, SplittableRandom rnd) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = switch (kind) {
+                case NORMAL -> (float) rnd.nextGaussian();
+                // Small integers and signed zeros: ties everywhere, and -0.0 gradients.
+                case TIES -> rnd.nextInt(8) == 0 ? -0.0f : rnd.nextInt(-2, 3);
+                case SPECIAL -> switch (rnd.nextInt(8)) {
+                    case 0 -> Float.NaN;
+                    case 1 -> Float.POSITIVE_INFINITY;
+                    case 2, 3 -> Float.NEGATIVE_INFINITY;
+                    default -> rnd.nextInt(-2, 3);
+                };
+                case HUGE -> (rnd.nextBoolean() ? 1e30f : -1e30f) * (1 + rnd.nextInt(3)) + rnd.nextInt(3);
+                case ALL_NEG_INF -> rnd.nextInt(16) == 0 ? (float) rnd.nextGaussian() : Float.NEGATIVE_INFINITY;
+            };
+        }
+        return v;
+    }
+}
