@@ -10,9 +10,9 @@ import picocli.CommandLine.Command;
         description = "Exact, fast CNN pooling kernels, run alone or at scale on Apache Spark.",
         subcommands = {
             CommandLine.HelpCommand.class,
-            // pool:       PoolCommand.class (kernels on .npy files)
+            PoolCommand.class,
 
-            // bench:      BenchCommand.class (the distributed job), generate: GenerateCommand.class
+            BenchCommand.class, GenerateCommand.class,
 
             DownsampleCommand.class, // downsample: the image pipeline
         },
@@ -33,10 +33,20 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
                     || e instanceof java.io.IOException) {
-                cmd.getErr().println("pooling " + cmd.getCommandName() + ": " + e.getMessage());
+                // An I/O exception's message is often just a path: say what happened to it.
+                String what = e instanceof java.io.IOException ? e.getClass().getSimpleName() + ": " : "";
+                cmd.getErr().println("pooling " + cmd.getCommandName() + ": " + what + e.getMessage());
                 return 2;
             }
             throw e;
+        });
+        // A bad option gets its message and a pointer to --help, not the whole usage text.
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;
     }

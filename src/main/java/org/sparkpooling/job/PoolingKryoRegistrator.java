@@ -25,6 +25,11 @@ public final class PoolingKryoRegistrator implements KryoRegistrator {
         kryo.register(Shape.class, new JavaSerializer());
         kryo.register(PoolSpec.class, new JavaSerializer());
         kryo.register(PoolMode.class);
+        // The bench job's task results: an array of block reports per task. Small and once per
+        // block, so Java serialization (through the records' constructors) costs nothing that matters.
+        kryo.register(BlockReport.class, new JavaSerializer());
+        kryo.register(BlockReport[].class);
+        kryo.register(ImplTiming.class, new JavaSerializer());
         kryo.register(float[].class);
         kryo.register(int[].class);
         kryo.register(long[].class);

@@ -1,0 +1,189 @@
+package org.sparkpooling.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.sparkpooling.job.BenchConfig;
+import org.sparkpooling.job.BenchJob;
+import org.sparkpooling.job.BenchReport;
+import org.sparkpooling.job.BenchReportFiles;
+import org.sparkpooling.job.SparkSetup;
+import org.sparkpooling.pool.PoolKernels;
+import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.tensor.Shape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code pooling bench}: the textbook experiment as a Spark job over blocks of tensors. */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Runs every implementation forward+backward on blocks of tensors spread over Spark partitions,"
+                + " verifies each against loops, and reports kernel time per implementation and executor.",
+            "Defaults: the textbook case, 64x3x28x28 blocks, 2x2 max pooling with stride 2, 5000 iterations,"
+                + " every implementation, on an embedded local[*] Spark."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every block verified", "1:a verification failed, or no block could be processed",
+            "2:invalid options or input"})
+public final class BenchCommand implements Callable<Integer> {
+
+    /** Textbook blocks per run by default: about a minute of kernel time per core on 2 cores (README). */
+    static final long DEFAULT_BLOCKS = 4;
+    static final PoolSpec TEXTBOOK = PoolSpec.max(2, 2).stride(2, 2).build();
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master: local[*] (default), local[N], spark://host:port, yarn, k8s://...")
+    String master;
+
+    @Option(names = "--blocks", paramLabel = "N", description = "Synthetic blocks to make (default: ${DEFAULT-VALUE}).")
+    long blocks = DEFAULT_BLOCKS;
+
+    @Option(names = "--partitions", paramLabel = "P",
+            description = "Partitions (tasks) to spread the blocks over (default: the cluster's cores).")
+    Integer partitions;
+
+    @Option(names = "--shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
+            description = "Shape of each synthetic block (default: 64,3,28,28).")
+    Shape shape = new Shape(64, 3, 28, 28);
+
+    @Mixin
+    PoolOptions pooling;
+
+    @Option(names = "--impl", paramLabel = "NAME[,NAME...]", split = ",",
+            description = "Implementations to time (default: all of them; loops is the reference either way).")
+    List<String> implementations;
+
+    @Option(names = "--iterations", paramLabel = "I",
+            description = "Timed forward+backward calls per implementation and block (default: ${DEFAULT-VALUE}).")
+    int iterations = 5000;
+
+    @Option(names = "--warmup", paramLabel = "W",
+            description = "Untimed calls before timing each implementation on each block (default: iterations/50, 1..100).")
+    Integer warmup;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--input", paramLabel = "PATH",
+            description = "Read blocks instead of making them: a Parquet tensor dataset (scripts/pooling generate)"
+                    + " or .npy files (a file, a directory of them, or a glob ending in .npy).")
+    String input;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write report.json, report.csv and report.png here.")
+    Path report;
+
+    // Test hook: attempt 0 of partition K fails after its first block (also spark.pooling.test.failPartition).
+    @Option(names = "--fail-partition", hidden = true)
+    int failPartition = -1;
+
+    @Override
+    public Integer call() throws IOException {
+        BenchConfig config = config();
+        BenchJob.Source source = source();
+        PrintWriter out = spec.commandLine().getOut();
+
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        long t0 = System.nanoTime();
+        SparkSession spark = SparkSetup.session("spark-pooling bench", master, Map.of());
+        double sessionSeconds = (System.nanoTime() - t0) / 1e9;
+        BenchReport result;
+        try {
+            result = BenchJob.run(spark, config, source, sessionSeconds);
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
+        BenchText.print(out, result);
+        if (report != null) {
+            BenchReportFiles.write(report, result);
+            out.println("report: " + report.resolve(BenchReportFiles.JSON) + ", " + BenchReportFiles.CSV + ", "
+                    + BenchReportFiles.PNG);
+        }
+        out.flush();
+        boolean verified = result.verification().forward() && result.verification().backward();
+        return verified && result.blocksProcessed() > 0 ? 0 : 1;
+    }
+
+    BenchConfig config() {
+        if (blocks <= 0) {
+            throw bad("--blocks (" + blocks + ") must be > 0");
+        }
+        if (partitions != null && partitions <= 0) {
+            throw bad("--partitions (" + partitions + ") must be > 0");
+        }
+        if (iterations <= 0) {
+            throw bad("--iterations (" + iterations + ") must be > 0");
+        }
+        if (warmup != null && warmup < 0) {
+            throw bad("--warmup (" + warmup + ") must be >= 0");
+        }
+        List<String> names = new ArrayList<>();
+        for (String n : implementations == null ? PoolKernels.names() : implementations) {
+            if (!PoolKernels.names().contains(n.trim())) {
+                throw bad("--impl (" + n + ") must be one of " + PoolKernels.names());
+            }
+            if (names.contains(n.trim())) {
+                throw bad("--impl (" + n + ") is given twice");
+            }
+            names.add(n.trim());
+        }
+        PoolSpec poolSpec = pooling.toSpec(TEXTBOOK);
+        try {
+            return new BenchConfig(poolSpec, shape, names, iterations,
+                    warmup == null ? BenchConfig.defaultWarmup(iterations) : warmup,
+                    BenchConfig.defaultCopyReps(iterations), seed, failPartition);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    BenchJob.Source source() {
+        int p = partitions == null ? 0 : partitions;
+        if (input == null) {
+            return BenchJob.Source.synthetic(blocks, p);
+        }
+        return new BenchJob.Source(detect(input), input, 0, p);
+    }
+
+    /**
+     * {@code .npy} when the path (or glob) ends in .npy or is a local directory holding .npy
+     * files; a Parquet dataset otherwise (also any non-local path not ending in .npy).
+     */
+    static BenchJob.InputFormat detect(String path) {
+        if (path.toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            return BenchJob.InputFormat.NPY;
+        }
+        Path local = Path.of(path.startsWith("file:") ? path.substring("file:".length()) : path);
+        if (Files.isDirectory(local)) {
+            try (Stream<Path> files = Files.list(local)) {
+                if (files.anyMatch(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy"))) {
+                    return BenchJob.InputFormat.NPY;
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--input (" + path + ") cannot be listed: " + e.getMessage());
+            }
+        }
+        return BenchJob.InputFormat.PARQUET;
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,30 @@
+package org.sparkpooling.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes a report object (records, lists, maps) as indented JSON with Jackson. */
+public final class JsonReport {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private JsonReport() {
+    }
+
+    public static void write(Path file, Object report) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        MAPPER.writeValue(file.toFile(), report);
+    }
+
+    public static String toJson(Object report) throws IOException {
+        return MAPPER.writeValueAsString(report);
+    }
+}
