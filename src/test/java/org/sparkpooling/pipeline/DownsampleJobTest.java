@@ -42,8 +42,8 @@ class DownsampleJobTest {
     static void start() throws Exception {
         spark = SparkSetup.session("DownsampleJobTest", "local[2]", Map.of());
         mixed = shared.resolve("mixed");
-        writeGood(mixed);
-        writeBad(mixed);
+        writeGood(mixed, shared);
+        writeBad(mixed, shared);
     }
 
     @AfterAll
@@ -52,7 +52,7 @@ class DownsampleJobTest {
     }
 
     /** Five good images in a nested tree: every layout, both depths, PNG, JPEG, TIFF. */
-    static void writeGood(Path root) throws IOException {
+    static void writeGood(Path root, Path scratch) throws IOException {
         TestImages.write(TestImages.random(3, 33, 20, 8, 1), "png", root.resolve("a/rgb8.png"));
         TestImages.write(TestImages.random(1, 16, 17, 16, 2), "png", root.resolve("a/b/gray16.png"));
         TestImages.write(TestImages.random(4, 9, 9, 16, 3), "png", root.resolve("rgba16.png"));
@@ -61,11 +61,11 @@ class DownsampleJobTest {
     }
 
     /** One of each kind of bad file. */
-    static void writeBad(Path root) throws IOException {
+    static void writeBad(Path root, Path scratch) throws IOException {
         Files.createDirectories(root.resolve("bad"));
         Files.write(root.resolve("bad/empty.png"), new byte[0]);
         byte[] png = Files.readAllBytes(TestImages.write(TestImages.random(3, 50, 50, 8, 6), "png",
-                shared.resolve("spare/whole.png")));
+                scratch.resolve("spare/whole.png")));
         Files.write(root.resolve("bad/truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
         Files.writeString(root.resolve("bad/garbage.jpg"), "\u00ff\u00d8 not really a JPEG at all");
         Files.writeString(root.resolve("bad/notes.txt"), "a text file among the images\n");
@@ -236,7 +236,7 @@ class DownsampleJobTest {
     @Test
     void commandExitCodes() throws Exception {
         Path badOnly = shared.resolve("bad-only");
-        writeBad(badOnly);
+        writeBad(badOnly, shared);
         String[] common = {"downsample", "--input", badOnly.toString(), "--partitions", "2"};
         assertEquals(1, exec(common, "--output", shared.resolve("cli-1").toString()), "nothing pooled");
         assertEquals(2, exec(common, "--output", shared.resolve("cli-1").toString()), "existing output refused");
