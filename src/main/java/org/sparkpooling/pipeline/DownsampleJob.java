@@ -119,7 +119,7 @@ public final class DownsampleJob {
             jsc.sc().register(stats, "downsample stats");
             CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
             JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size()))
-                    .mapPartitions(new ImagePartition(o.spec(), o.format(), output, stats, errors));
+                    .mapPartitions(new ImagePartition(o.spec(), o.format(), output, stats, errors, hadoop));
             // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
             // that out costs more than writing them.
             spark.createDataFrame(rows, SCHEMA).write().mode(SaveMode.Append).partitionBy("level")

@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SerializableWritable;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
@@ -34,9 +35,12 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
     private final String outputDir;
     private final RunStats stats;
     private final CollectionAccumulator<ErrorRecord> errors;
+    /** The driver's Hadoop settings (spark.hadoop.*, core-site.xml), so executors open files as the driver listed them. */
+    private final SerializableWritable<Configuration> hadoop;
 
     public ImagePartition(DownsampleSpec spec, OutputFormat format, String outputDir, RunStats stats,
-            CollectionAccumulator<ErrorRecord> errors) {
+            CollectionAccumulator<ErrorRecord> errors, Configuration hadoop) {
+        this.hadoop = new SerializableWritable<>(new Configuration(hadoop));
         this.spec = spec;
         this.format = format;
         this.outputDir = outputDir;
@@ -56,7 +60,7 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
                 stats.add(totals);
             });
         }
-        return new Rows(files, totals, new Pyramid(spec, Pyramid.defaultKernel()), new Configuration());
+        return new Rows(files, totals, new Pyramid(spec, Pyramid.defaultKernel()), hadoop.value());
     }
 
     private final class Rows implements Iterator<Row> {
