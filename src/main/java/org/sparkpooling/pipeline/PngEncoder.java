@@ -8,11 +8,17 @@ import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferUShort;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import javax.imageio.ImageIO;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 
-/** Writes a level as a PNG of the same channels and bit depth (gray, gray+alpha, RGB, RGBA; 8 or 16 bits). */
+/** A level as a PNG of the same channels and bit depth (gray, gray+alpha, RGB, RGBA; 8 or 16 bits). */
 public final class PngEncoder {
 
     private PngEncoder() {
@@ -46,9 +52,65 @@ public final class PngEncoder {
         return new BufferedImage(cm, raster, false, null);
     }
 
+    /**
+     * Writes {@code p} as a PNG: every row with the Sub filter, deflated at {@link Deflater#BEST_SPEED}.
+     * ImageIO's writer tries five filters per row and deflates harder; on photos that costs about
+     * three times the time for files about a tenth smaller, and pyramid levels are written far more
+     * often than they are read as PNG.
+     */
     public static void write(Planes p, OutputStream out) throws IOException {
-        if (!ImageIO.write(toImage(p), "png", out)) {
-            throw new IOException("no PNG writer for " + p.channels() + " channels at " + p.bitDepth() + " bits");
+        int c = p.channels();
+        int bytes = p.bitDepth() / 8;
+        int bpp = c * bytes;
+        int w = p.width();
+        int h = p.height();
+        int plane = w * h;
+        float[] s = p.samples();
+        ByteArrayOutputStream idat = new ByteArrayOutputStream(Math.max(64, plane * bpp / 2));
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try (DeflaterOutputStream z = new DeflaterOutputStream(idat, deflater, 1 << 16)) {
+            byte[] raw = new byte[w * bpp];
+            byte[] row = new byte[1 + w * bpp];
+            row[0] = 1; // Sub
+            for (int y = 0; y < h; y++) {
+                for (int b = 0; b < c; b++) {
+                    int base = b * plane + y * w;
+                    for (int x = 0, o = b * bytes; x < w; x++, o += bpp) {
+                        int v = (int) s[base + x];
+                        if (bytes == 1) {
+                            raw[o] = (byte) v;
+                        } else {
+                            raw[o] = (byte) (v >>> 8); // PNG samples are big-endian
+                            raw[o + 1] = (byte) v;
+                        }
+                    }
+                }
+                for (int i = 0; i < raw.length; i++) {
+                    row[1 + i] = (byte) (raw[i] - (i >= bpp ? raw[i - bpp] : 0));
+                }
+                z.write(row);
+            }
+        } finally {
+            deflater.end();
         }
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) p.bitDepth())
+                .put((byte) (c == 1 ? 0 : c == 2 ? 4 : c == 3 ? 2 : 6)).put((byte) 0).put((byte) 0).put((byte) 0);
+        DataOutputStream d = new DataOutputStream(out);
+        d.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(d, "IHDR", ihdr.array(), ihdr.array().length);
+        chunk(d, "IDAT", idat.toByteArray(), idat.size());
+        chunk(d, "IEND", new byte[0], 0);
+        d.flush();
+    }
+
+    private static void chunk(DataOutputStream d, String type, byte[] data, int length) throws IOException {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data, 0, length);
+        d.writeInt(length);
+        d.write(t);
+        d.write(data, 0, length);
+        d.writeInt((int) crc.getValue());
     }
 }

@@ -146,6 +146,24 @@ class PyramidTest {
         assertArrayEquals(p.samples(), Planes.fromInterleaved(2, 1, 2, 16, p.interleavedBytes()).samples());
     }
 
+    @Test
+    void pngEncoderRoundTripsEveryLayoutAndDepth() throws Exception {
+        for (int c = 1; c <= 4; c++) {
+            for (int bits : new int[] {8, 16}) {
+                for (int[] hw : new int[][] {{1, 1}, {7, 1}, {5, 13}}) {
+                    Planes p = TestImages.random(c, hw[0], hw[1], bits, c * 100 + bits + hw[1]);
+                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                    PngEncoder.write(p, out);
+                    byte[] png = out.toByteArray();
+                    Planes back = ImageDecoder.decode(new ByteArrayInputStream(png), png.length, 1000);
+                    assertEquals(c, back.channels());
+                    assertEquals(bits, back.bitDepth());
+                    assertArrayEquals(p.samples(), back.samples(), c + "x" + bits + " " + hw[0] + "x" + hw[1]);
+                }
+            }
+        }
+    }
+
     // ---- bad input ----
 
     private static String reason(byte[] bytes, long maxPixels) {
