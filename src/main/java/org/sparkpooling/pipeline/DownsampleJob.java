@@ -245,8 +245,17 @@ public final class DownsampleJob {
         }
         String rootText = fs.makeQualified(root).toString();
         String prefix = rootText.endsWith("/") ? rootText : rootText + "/";
-        Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-                .load(input).select("path", "length");
+        Dataset<Row> files;
+        try {
+            files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+                    .load(input).select("path", "length");
+        } catch (Exception e) { // Scala throws AnalysisException undeclared
+            if (e instanceof org.apache.spark.sql.AnalysisException) {
+                // A glob that matches nothing: the user's input, not a failed job.
+                throw new IllegalArgumentException("input (" + input + ") matches no files: " + e.getMessage(), e);
+            }
+            throw e;
+        }
         Map<String, Long> lengths = new HashMap<>();
         for (Row r : files.collectAsList()) {
             lengths.put(new Path(r.getString(0)).toString(), r.getLong(1));
