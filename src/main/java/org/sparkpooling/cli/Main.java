@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 
             BenchCommand.class, GenerateCommand.class,
 
-            // downsample: DownsampleCommand.class (the image pipeline)
+            DownsampleCommand.class, // downsample: the image pipeline
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

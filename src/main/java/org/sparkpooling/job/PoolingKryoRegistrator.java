@@ -39,5 +39,17 @@ public final class PoolingKryoRegistrator implements KryoRegistrator {
         kryo.register(java.util.ArrayList.class);
         kryo.register(java.util.HashMap.class);
         kryo.register(java.util.LinkedHashMap.class);
+        // downsample pipeline: the listed files travel in parallelize()'s partitions, the rest in
+        // closures and task results
+        kryo.register(org.sparkpooling.pipeline.InputFile.class, new JavaSerializer());
+        kryo.register(org.sparkpooling.pipeline.ErrorRecord.class, new JavaSerializer());
+        kryo.register(org.sparkpooling.pipeline.DownsampleSpec.class, new JavaSerializer());
+        kryo.register(org.sparkpooling.pipeline.RunStats.class, new JavaSerializer());
+        kryo.register(org.sparkpooling.pipeline.RunStats.Totals.class, new JavaSerializer());
+        kryo.register(org.sparkpooling.pipeline.EdgeMode.class);
+        kryo.register(org.sparkpooling.pipeline.OutputFormat.class);
+        // Spark SQL's own jobs (Parquet schema merging) return schemas as task results.
+        kryo.register(org.apache.spark.sql.types.StructType.class, new JavaSerializer());
+        kryo.register(org.apache.spark.sql.types.StructType[].class);
     }
 }

@@ -24,9 +24,26 @@ import org.sparkpooling.tensor.Tensor;
  */
 public final class FastKernel implements PoolKernel {
 
+    private final PoolVectorSupport simd;
+
+    /** With SIMD when this JVM has the Vector API ({@link PoolVectorization}), else scalar. */
+    public FastKernel() {
+        this(PoolVectorization.support());
+    }
+
+    /** With the given support: tests run the SIMD and the scalar paths in one JVM. */
+    FastKernel(PoolVectorSupport simd) {
+        this.simd = simd;
+    }
+
     @Override
     public String name() {
         return "fast";
+    }
+
+    @Override
+    public String toString() {
+        return "fast (" + (simd.lanes() > 1 ? simd.lanes() + "-lane SIMD" : "scalar") + ")";
     }
 
     // ------------------------------------------------------------------------------------------
@@ -35,7 +52,7 @@ public final class FastKernel implements PoolKernel {
     @Override
     public void forward(PoolSpec spec, Tensor input, float[] output, int[] indices) {
         PoolGeometry g = PoolGeometry.forForward(spec, input.shape(), output, indices);
-        Plan plan = new Plan(g);
+        Plan plan = new Plan(g, simd);
         float[] x = input.data();
         int planes = input.shape().planes();
         int inPlane = g.inH() * g.inW();
@@ -53,21 +70,25 @@ public final class FastKernel implements PoolKernel {
         int inW = q.inW;
         for (int oh = 0; oh < q.outH; oh++) {
             int o = outBase + oh * q.outW;
-            boolean interiorRow = oh >= q.ohLo && oh < q.ohHi;
-            if (!interiorRow || q.kernel == 0) {
+            if (oh < q.ohLo || oh >= q.ohHi) {
                 maxGeneric(q, x, inBase, oh, 0, q.outW, out, ind, o);
                 continue;
             }
             maxGeneric(q, x, inBase, oh, 0, q.owLo, out, ind, o);
-            int rowIdx = (oh * q.sh - q.ph) * inW; // plane-relative index of the window's top row
-            if (q.kernel == 2) {
-                if (q.sw == 2 && q.pw == 0) {
-                    max2x2s2(x, inBase, rowIdx, inW, q.owLo, q.owHi, out, ind, o);
-                } else {
-                    max2x2(x, inBase, rowIdx, inW, q.sw, q.pw, q.owLo, q.owHi, out, ind, o);
-                }
+            int rowIdx = (oh * q.sh - q.ph) * inW; // plane-relative index of the windows' top row
+            int from = q.owLo;
+            if (q.vectorHi > from) {
+                q.simd.maxRow(x, inBase, rowIdx - q.pw, inW, q.kh, q.kw, q.sw, from, q.vectorHi, out, ind, o);
+                from = q.vectorHi;
+            }
+            if (q.kernel == 2 && q.sw == 2 && q.pw == 0) {
+                max2x2s2(x, inBase, rowIdx, inW, from, q.owHi, out, ind, o);
+            } else if (q.kernel == 2) {
+                max2x2(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+            } else if (q.kernel == 3) {
+                max3x3(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
             } else {
-                max3x3(x, inBase, rowIdx, inW, q.sw, q.pw, q.owLo, q.owHi, out, ind, o);
+                maxGeneric(q, x, inBase, oh, from, q.owHi, out, ind, o);
             }
             maxGeneric(q, x, inBase, oh, q.owHi, q.outW, out, ind, o);
         }
@@ -205,29 +226,36 @@ public final class FastKernel implements PoolKernel {
         float inv = q.interiorReciprocal;
         for (int oh = 0; oh < q.outH; oh++) {
             int o = outBase + oh * q.outW;
-            boolean interiorRow = oh >= q.ohLo && oh < q.ohHi;
-            if (!interiorRow || q.kernel == 0) {
+            if (oh < q.ohLo || oh >= q.ohHi) {
                 avgGeneric(q, x, inBase, oh, 0, q.outW, out, o);
                 continue;
             }
             avgGeneric(q, x, inBase, oh, 0, q.owLo, out, o);
-            int a0 = inBase + (oh * q.sh - q.ph) * inW - q.pw;
+            int origin = (oh * q.sh - q.ph) * inW - q.pw;
+            int from = q.owLo;
+            if (q.vectorHi > from) {
+                q.simd.avgRow(x, inBase, origin, inW, q.kh, q.kw, q.sw, inv, from, q.vectorHi, out, o);
+                from = q.vectorHi;
+            }
+            int a0 = inBase + origin;
             int sw = q.sw;
             if (q.kernel == 2) {
                 // Summed in raster order like the reference, so cancellation of huge values agrees.
-                for (int ow = q.owLo; ow < q.owHi; ow++) {
+                for (int ow = from; ow < q.owHi; ow++) {
                     int a = a0 + ow * sw;
                     out[o + ow] = (((x[a] + x[a + 1]) + x[a + inW]) + x[a + inW + 1]) * inv;
                 }
-            } else {
+            } else if (q.kernel == 3) {
                 int w2 = 2 * inW;
-                for (int ow = q.owLo; ow < q.owHi; ow++) {
+                for (int ow = from; ow < q.owHi; ow++) {
                     int a = a0 + ow * sw;
                     float s = x[a] + x[a + 1] + x[a + 2]
                             + x[a + inW] + x[a + inW + 1] + x[a + inW + 2]
                             + x[a + w2] + x[a + w2 + 1] + x[a + w2 + 2];
                     out[o + ow] = s * inv;
                 }
+            } else {
+                avgGeneric(q, x, inBase, oh, from, q.owHi, out, o);
             }
             avgGeneric(q, x, inBase, oh, q.owHi, q.outW, out, o);
         }
@@ -261,29 +289,23 @@ public final class FastKernel implements PoolKernel {
     @Override
     public void backward(PoolSpec spec, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
         PoolGeometry g = PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput);
-        Plan plan = new Plan(g);
+        Plan plan = new Plan(g, simd);
         int planes = inputShape.planes();
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
-        boolean max = spec.mode() == PoolMode.MAX;
-        if (plan.tiles) {
-            boolean allInWindow = true;
-            for (int p = 0; p < planes && allInWindow; p++) {
-                if (max) {
-                    allInWindow = maxTiledPlane(plan, gradOutput, indices, p * outPlane, gradInput, p * inPlane);
-                } else {
-                    avgTiledPlane(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
-                }
+        if (spec.mode() == PoolMode.AVG && plan.tiles) {
+            for (int p = 0; p < planes; p++) {
+                avgTiledPlane(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
             }
-            if (allInWindow) {
-                return;
-            }
-            // An index from elsewhere than a max forward pass points outside its window: the
-            // reference adds it wherever it points, so do exactly that.
+            return;
         }
+        // Max, and avg with overlaps or gaps: zero a plane, then add in the reference's order. One
+        // plane at a time, so the zeroed plane is still in cache when the scatter lands in it. For
+        // max this beats writing every input once: a branch-free "gradient here or zero" costs four
+        // selects per window, the scatter one add.
         for (int p = 0; p < planes; p++) {
             Arrays.fill(gradInput, p * inPlane, (p + 1) * inPlane, 0f);
-            if (max) {
+            if (spec.mode() == PoolMode.MAX) {
                 scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane);
             } else {
                 scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
@@ -318,64 +340,6 @@ public final class FastKernel implements PoolKernel {
                 }
             }
         }
-    }
-
-    /**
-     * Windows tile the plane, so each input is written once: the gradient where the index points,
-     * {@code +0.0} elsewhere; rows and columns past the last window get zeros. {@code 0f + g} rather
-     * than {@code g} because the reference adds to zero, which turns {@code -0.0} into {@code +0.0}.
-     *
-     * @return false when some index lies outside its window (gradInput then needs the general path)
-     */
-    private static boolean maxTiledPlane(Plan q, float[] go, int[] ind, int outBase, float[] gi, int inBase) {
-        int inW = q.inW;
-        int misses = 0;
-        for (int oh = 0; oh < q.outH; oh++) {
-            int o = outBase + oh * q.outW;
-            int h0 = q.hStart[oh];
-            int h1 = q.hEnd[oh];
-            boolean fastRow = q.kernel == 2 && q.sw == 2 && q.pw == 0 && oh >= q.ohLo && oh < q.ohHi;
-            int owFrom = 0;
-            if (fastRow) {
-                int rowIdx = h0 * inW;
-                int owHi = q.owHi;
-                for (int ow = 0; ow < owHi; ow++) {
-                    int i = rowIdx + 2 * ow;
-                    int a = inBase + i;
-                    int k = ind[o + ow];
-                    float v = 0f + go[o + ow];
-                    boolean t0 = k == i;
-                    boolean t1 = k == i + 1;
-                    boolean t2 = k == i + inW;
-                    boolean t3 = k == i + inW + 1;
-                    gi[a] = t0 ? v : 0f;
-                    gi[a + 1] = t1 ? v : 0f;
-                    gi[a + inW] = t2 ? v : 0f;
-                    gi[a + inW + 1] = t3 ? v : 0f;
-                    misses += (t0 | t1 | t2 | t3) ? 0 : 1;
-                }
-                owFrom = owHi;
-            }
-            for (int ow = owFrom; ow < q.outW; ow++) {
-                int w0 = q.wStart[ow];
-                int w1 = q.wEnd[ow];
-                int k = ind[o + ow];
-                float v = 0f + go[o + ow];
-                boolean hit = false;
-                for (int h = h0; h < h1; h++) {
-                    int row = h * inW;
-                    for (int w = w0; w < w1; w++) {
-                        boolean t = k == row + w;
-                        gi[inBase + row + w] = t ? v : 0f;
-                        hit |= t;
-                    }
-                }
-                misses += hit ? 0 : 1;
-            }
-            zeroColumnsPastLastWindow(q, gi, inBase, h0, h1);
-        }
-        zeroRowsPastLastWindow(q, gi, inBase);
-        return misses == 0;
     }
 
     private static void avgTiledPlane(Plan q, float[] go, int outBase, float[] gi, int inBase) {
@@ -452,8 +416,13 @@ public final class FastKernel implements PoolKernel {
         final int pw;
         final int dh;
         final int dw;
+        final int kh;
+        final int kw;
         /** 2 or 3 for an unrolled square kernel without dilation, else 0 (generic bodies only). */
         final int kernel;
+        /** SIMD rows (or the scalar twin, then unused); interior windows {@code [owLo, vectorHi)} go to it. */
+        final PoolVectorSupport simd;
+        final int vectorHi;
         final int ohLo;
         final int ohHi;
         final int owLo;
@@ -471,7 +440,7 @@ public final class FastKernel implements PoolKernel {
         /** 1 / divisor for interior windows of avg pooling. */
         final float interiorReciprocal;
 
-        Plan(PoolGeometry g) {
+        Plan(PoolGeometry g, PoolVectorSupport simd) {
             PoolSpec s = g.spec();
             this.g = g;
             inH = g.inH();
@@ -484,8 +453,8 @@ public final class FastKernel implements PoolKernel {
             pw = s.padW();
             dh = s.dilationH();
             dw = s.dilationW();
-            int kh = s.kernelH();
-            int kw = s.kernelW();
+            kh = s.kernelH();
+            kw = s.kernelW();
             boolean undilated = dh == 1 && dw == 1;
             kernel = undilated && kh == kw && (kh == 2 || kh == 3) ? kh : 0;
             int ekh = s.effectiveKernelH();
@@ -506,6 +475,26 @@ public final class FastKernel implements PoolKernel {
             coveredW = Math.min(inW, outW * sw - pw);
             int divisor = s.divisorOverride() != null ? s.divisorOverride() : kh * kw;
             interiorReciprocal = 1f / divisor;
+            this.simd = simd;
+            int lanes = PoolVectorization.simdPays(s.mode()) ? simd.lanes() : 1;
+            vectorHi = vectorEnd(lanes, undilated, sw, kw, pw, inW, owLo, owHi);
+        }
+
+        /**
+         * End of the SIMD part of each interior row, or {@code owLo} for none: SIMD needs at least one
+         * full vector of windows, and with stride 2 and an odd kernel width its paired loads read one
+         * column past the last window, which must stay inside the row.
+         */
+        static int vectorEnd(int lanes, boolean undilated, int sw, int kw, int pw, int inW, int owLo, int owHi) {
+            if (lanes <= 1 || !undilated || sw > 2) {
+                return owLo;
+            }
+            int hi = owHi;
+            if (sw == 2 && kw % 2 == 1) {
+                // last window start (2 * ow - pw) + kw must be <= inW - 1
+                hi = Math.min(hi, Math.floorDiv(inW - 1 - kw + pw, 2) + 1);
+            }
+            return hi - owLo >= lanes ? hi : owLo;
         }
 
         private static void clip(int[] start, int[] end, int stride, int pad, int span, int dilation, int in) {

@@ -23,9 +23,11 @@ class FastKernelTest {
 
     private static final PoolKernel LOOPS = PoolKernels.reference();
     private static final PoolKernel FAST = PoolKernels.byName("fast");
+    /** The same kernel without SIMD rows: its unrolled scalar bodies then do the interior. */
+    private static final PoolKernel FAST_SCALAR = new FastKernel(new ScalarPoolSupport());
     private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 13, 16, 17, 31, 33, 65};
 
-    private enum Values { NORMAL, TIES, SPECIAL, HUGE, ALL_NEG_INF }
+    enum Values { NORMAL, TIES, SPECIAL, HUGE, ALL_NEG_INF }
 
     @Test
     void specialisedPathsAgreeWithLoops() {
@@ -124,22 +126,32 @@ class FastKernelTest {
         assertTrue(e.getMessage().contains("index (-1) at output 5"), e.getMessage());
     }
 
-    /** Runs both kernels forward and backward; returns 1 if the spec fits the shape, else 0. */
+    /**
+     * Runs loops and both variants of fast (SIMD where the JVM has it, and scalar) forward and
+     * backward; returns 1 if the spec fits the shape, else 0.
+     */
     private static int compare(PoolSpec spec, Shape shape, Values kind, SplittableRandom rnd) {
+        long seed = rnd.nextLong();
+        int fits = compare(FAST, spec, shape, kind, new SplittableRandom(seed));
+        compare(FAST_SCALAR, spec, shape, kind, new SplittableRandom(seed));
+        return fits;
+    }
+
+    private static int compare(PoolKernel fast, PoolSpec spec, Shape shape, Values kind, SplittableRandom rnd) {
         PoolGeometry g;
         try {
             g = spec.geometry(shape.h(), shape.w());
         } catch (IllegalArgumentException tooSmall) {
             return 0;
         }
-        String what = spec + " on " + shape + " with " + kind + " values";
+        String what = spec + " on " + shape + " with " + kind + " values (" + fast + ")";
         Tensor x = new Tensor(shape, values(shape.size(), kind, rnd));
         Shape outShape = g.outputShape(shape);
         Pooled expected = LOOPS.forward(spec, x);
         float[] out = new float[outShape.size()];
         int[] ind = spec.mode() == PoolMode.MAX ? new int[outShape.size()] : null;
         Arrays.fill(out, Float.NaN); // every output must be written
-        FAST.forward(spec, x, out, ind);
+        fast.forward(spec, x, out, ind);
         float[] gradOut = values(outShape.size(), rnd.nextBoolean() ? Values.TIES : Values.NORMAL, rnd);
         float[] gradExpected = new float[shape.size()];
         float[] gradActual = new float[shape.size()];
@@ -153,12 +165,12 @@ class FastKernelTest {
                 return 1;
             }
             LOOPS.backward(spec, shape, gradOut, expected.indices(), gradExpected);
-            FAST.backward(spec, shape, gradOut, ind, gradActual);
+            fast.backward(spec, shape, gradOut, ind, gradActual);
             Tolerance.assertBitEqual(gradExpected, gradActual, what + ": gradInput");
         } else {
             Tolerance.assertClose(expected.output().data(), out, what + ": output");
             LOOPS.backward(spec, shape, gradOut, null, gradExpected);
-            FAST.backward(spec, shape, gradOut, null, gradActual);
+            fast.backward(spec, shape, gradOut, null, gradActual);
             Tolerance.assertClose(gradExpected, gradActual, what + ": gradInput");
         }
         return 1;

@@ -1,0 +1,71 @@
+package org.sparkpooling.pipeline;
+
+import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.pool.PoolSpec;
+
+/**
+ * What a downsampling run does to each image: {@code mode} pooling, {@code factor} x {@code factor}
+ * with stride {@code factor}, for {@code levels} levels ({@code 0}: until the short side is one
+ * pixel), with the given edge rule; images whose header claims more than {@code maxPixels} pixels
+ * are refused before their pixels are decoded.
+ */
+public record DownsampleSpec(PoolMode mode, int factor, int levels, EdgeMode edge, long maxPixels)
+        implements java.io.Serializable {
+
+    /** Pillow's {@code MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+
+    public DownsampleSpec {
+        if (mode == null) {
+            throw new IllegalArgumentException("mode must be max or avg, not null");
+        }
+        if (edge == null) {
+            throw new IllegalArgumentException("edge must be partial or trim, not null");
+        }
+        if (factor < 2) {
+            throw new IllegalArgumentException("factor (" + factor + ") must be >= 2");
+        }
+        if (levels < 0) {
+            throw new IllegalArgumentException("levels (" + levels + ") must be >= 0 (0: until the short side is 1)");
+        }
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("max pixels (" + maxPixels + ") must be >= 1");
+        }
+    }
+
+    /** The kernel's spec: no padding; ceil mode for partial edges. With no padding PyTorch's divisor
+     *  of an overhanging window is its in-bounds size, whatever countIncludePad says. */
+    public PoolSpec poolSpec() {
+        return PoolSpec.builder(mode, factor, factor).stride(factor, factor)
+                .ceilMode(edge == EdgeMode.PARTIAL).build();
+    }
+
+    /** The side after one level: ceil or floor of {@code side / factor}. */
+    public int next(int side) {
+        return edge == EdgeMode.PARTIAL ? (side + factor - 1) / factor : side / factor;
+    }
+
+    /**
+     * How many levels an image of {@code height x width} gets: the requested number, or all of them
+     * until the short side is one pixel, but never past the point where a side would vanish (trim) or
+     * both sides are already one pixel. At least one for any image that can be pooled at all.
+     */
+    public int levelCount(int height, int width) {
+        int count = 0;
+        int h = height;
+        int w = width;
+        while (true) {
+            if (levels > 0 ? count >= levels : Math.min(h, w) <= 1 && count > 0) {
+                return count;
+            }
+            int nh = next(h);
+            int nw = next(w);
+            if (nh < 1 || nw < 1 || (h == 1 && w == 1)) {
+                return count;
+            }
+            h = nh;
+            w = nw;
+            count++;
+        }
+    }
+}

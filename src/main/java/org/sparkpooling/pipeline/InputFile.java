@@ -1,0 +1,26 @@
+package org.sparkpooling.pipeline;
+
+/** One listed input: its full path as Spark lists it, its path relative to the input root, its size. */
+public record InputFile(String path, String relativePath, long length) implements java.io.Serializable {
+
+    public InputFile {
+        if (path == null || relativePath == null || relativePath.isEmpty()) {
+            throw new IllegalArgumentException("path (" + path + ") and relative path (" + relativePath
+                    + ") must be given");
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("length (" + length + ") must be >= 0");
+        }
+    }
+
+    /** Where its PNG of {@code level} goes, under the output directory: the extension becomes .png. */
+    public String pngPath(int level) {
+        String rel = relativePath;
+        int slash = rel.lastIndexOf('/');
+        int dot = rel.lastIndexOf('.');
+        if (dot > slash + 1) {
+            rel = rel.substring(0, dot);
+        }
+        return "png/level=" + level + "/" + rel + ".png";
+    }
+}

@@ -1,0 +1,144 @@
+package org.sparkpooling.pool;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The only class that touches the incubating Vector API ({@code jdk.incubator.vector}); loaded by
+ * reflection from {@link PoolVectorization}, so a JVM without the module never links it.
+ * {@link ScalarPoolSupport} is its twin.
+ *
+ * <p>256-bit vectors, 8 outputs per step: wide enough to pay, narrow enough that the textbook's
+ * 14-output rows still get a full step (512-bit would leave them scalar). A row's last step is
+ * shifted back to end exactly at {@code owTo}, recomputing a few outputs rather than running a
+ * scalar tail: the same values are stored twice. Stride 2 reads two vectors per tap row and
+ * splits them into even and odd columns, so every tap is a whole vector in output order.
+ */
+final class PanamaPoolSupport implements PoolVectorSupport {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final int L = F.length();
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, j -> 2 * j);
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(F, j -> 2 * j + 1);
+    private static final IntVector IOTA1 = IntVector.zero(I).addIndex(1);
+    private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
+
+    /** The hardware's preferred vector size, for {@link PoolVectorization#simdWorthIt}. */
+    static int preferredVectorBits() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    }
+
+    @Override
+    public int lanes() {
+        return L;
+    }
+
+    /** Tap {@code d} of a row of windows: columns {@code a + sw * j + d} for lanes j. */
+    private static FloatVector tap(float[] x, int a, int d, int sw) {
+        if (sw == 1) {
+            return FloatVector.fromArray(F, x, a + d);
+        }
+        int even = a + (d & ~1);
+        FloatVector lo = FloatVector.fromArray(F, x, even);
+        FloatVector hi = FloatVector.fromArray(F, x, even + L);
+        return lo.rearrange((d & 1) == 0 ? EVENS : ODDS, hi);
+    }
+
+    @Override
+    public void maxRow(float[] x, int inBase, int origin, int inW, int kh, int kw, int sw,
+            int owFrom, int owTo, float[] out, int[] ind, int o) {
+        if (kh == 2 && kw == 2 && sw == 2) {
+            max2x2s2(x, inBase, origin, inW, owFrom, owTo, out, ind, o);
+            return;
+        }
+        IntVector iota = sw == 1 ? IOTA1 : IOTA2;
+        int ow = owFrom;
+        while (true) {
+            ow = Math.min(ow, owTo - L);
+            int i = origin + ow * sw;
+            int a = inBase + i;
+            IntVector first = iota.add(i);
+            FloatVector m = tap(x, a, 0, sw);
+            IntVector k = first;
+            for (int r = 0; r < kh; r++) {
+                for (int d = r == 0 ? 1 : 0; d < kw; d++) {
+                    FloatVector v = tap(x, a + r * inW, d, sw);
+                    VectorMask<Float> t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+                    m = m.blend(v, t);
+                    k = k.blend(first.add(r * inW + d), t.cast(I));
+                }
+            }
+            m.intoArray(out, o + ow);
+            k.intoArray(ind, o + ow);
+            if (ow == owTo - L) {
+                return;
+            }
+            ow += L;
+        }
+    }
+
+    @Override
+    public void avgRow(float[] x, int inBase, int origin, int inW, int kh, int kw, int sw, float reciprocal,
+            int owFrom, int owTo, float[] out, int o) {
+        int ow = owFrom;
+        while (true) {
+            ow = Math.min(ow, owTo - L);
+            int a = inBase + origin + ow * sw;
+            FloatVector s = tap(x, a, 0, sw);
+            for (int r = 0; r < kh; r++) {
+                for (int d = r == 0 ? 1 : 0; d < kw; d++) {
+                    s = s.add(tap(x, a + r * inW, d, sw));
+                }
+            }
+            s.mul(reciprocal).intoArray(out, o + ow);
+            if (ow == owTo - L) {
+                return;
+            }
+            ow += L;
+        }
+    }
+
+    /**
+     * The textbook's 2x2 stride 2 unrolled: two loads per input row feed both taps of that row
+     * (even and odd columns), where the generic loop would load each pair twice.
+     */
+    private static void max2x2s2(float[] x, int inBase, int origin, int inW, int owFrom, int owTo,
+            float[] out, int[] ind, int o) {
+        int ow = owFrom;
+        while (true) {
+            ow = Math.min(ow, owTo - L);
+            int i = origin + 2 * ow;
+            int a = inBase + i;
+            IntVector first = IOTA2.add(i);
+            FloatVector lo = FloatVector.fromArray(F, x, a);
+            FloatVector hi = FloatVector.fromArray(F, x, a + L);
+            FloatVector m = lo.rearrange(EVENS, hi);
+            IntVector k = first;
+            FloatVector v = lo.rearrange(ODDS, hi);
+            VectorMask<Float> t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+            m = m.blend(v, t);
+            k = k.blend(first.add(1), t.cast(I));
+            lo = FloatVector.fromArray(F, x, a + inW);
+            hi = FloatVector.fromArray(F, x, a + inW + L);
+            v = lo.rearrange(EVENS, hi);
+            t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+            m = m.blend(v, t);
+            k = k.blend(first.add(inW), t.cast(I));
+            v = lo.rearrange(ODDS, hi);
+            t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+            m = m.blend(v, t);
+            k = k.blend(first.add(inW + 1), t.cast(I));
+            m.intoArray(out, o + ow);
+            k.intoArray(ind, o + ow);
+            if (ow == owTo - L) {
+                return;
+            }
+            ow += L;
+        }
+    }
+}

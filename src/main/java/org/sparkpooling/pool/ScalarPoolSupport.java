@@ -1,0 +1,51 @@
+package org.sparkpooling.pool;
+
+/**
+ * The scalar twin of {@code PanamaPoolSupport}: the same rows, the same order of operations, so
+ * a test can hold the SIMD code to it lane for lane. It is also what {@link PoolVectorization}
+ * returns when SIMD is off, which keeps {@link FastKernel} to one code path.
+ */
+final class ScalarPoolSupport implements PoolVectorSupport {
+
+    @Override
+    public int lanes() {
+        return 1;
+    }
+
+    @Override
+    public void maxRow(float[] x, int inBase, int origin, int inW, int kh, int kw, int sw,
+            int owFrom, int owTo, float[] out, int[] ind, int o) {
+        for (int ow = owFrom; ow < owTo; ow++) {
+            int i = origin + ow * sw;
+            float m = x[inBase + i];
+            int k = i;
+            for (int r = 0; r < kh; r++) {
+                for (int d = r == 0 ? 1 : 0; d < kw; d++) {
+                    int j = i + r * inW + d;
+                    float v = x[inBase + j];
+                    if (v > m || v != v) {
+                        m = v;
+                        k = j;
+                    }
+                }
+            }
+            out[o + ow] = m;
+            ind[o + ow] = k;
+        }
+    }
+
+    @Override
+    public void avgRow(float[] x, int inBase, int origin, int inW, int kh, int kw, int sw, float reciprocal,
+            int owFrom, int owTo, float[] out, int o) {
+        for (int ow = owFrom; ow < owTo; ow++) {
+            int a = inBase + origin + ow * sw;
+            float s = x[a];
+            for (int r = 0; r < kh; r++) {
+                for (int d = r == 0 ? 1 : 0; d < kw; d++) {
+                    s += x[a + r * inW + d];
+                }
+            }
+            out[o + ow] = s * reciprocal;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.sparkpooling.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkpooling.job.SparkSetup;
+import org.sparkpooling.pool.PoolMode;
+
+/**
+ * The pipeline on the 2-worker standalone cluster ({@code scripts/test} starts it and passes
+ * {@code -Dpooling.cluster.master}): the mixed folder of good and bad files, decoded and pooled on
+ * the executors, gives the same counts, errors and levels as the reference computed here.
+ * Skipped without a cluster. Paths are local: the cluster's workers share this machine's disk.
+ */
+class DownsampleClusterIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(900)
+    void mixedFolderOnTheCluster() throws Exception {
+        String master = System.getProperty("pooling.cluster.master", "").trim();
+        assumeTrue(!master.isEmpty(), "no standalone cluster: scripts/test starts one and passes -Dpooling.cluster.master");
+        Path home = Path.of(System.getProperty("pooling.home", ".")).toAbsolutePath();
+        Map<String, String> settings = new LinkedHashMap<>();
+        // The cluster's secret, from the argfile scripts/cluster writes for drivers.
+        for (String line : Files.readAllLines(home.resolve("target/cluster/driver.args"), StandardCharsets.UTF_8)) {
+            line = line.trim();
+            int eq = line.indexOf('=');
+            if (line.startsWith("-D") && eq > 2) {
+                settings.put(line.substring(2, eq), line.substring(eq + 1));
+            }
+        }
+        settings.put("spark.jars", home.resolve("target/spark-pooling.jar").toString());
+        Path in = dir.resolve("in");
+        DownsampleJobTest.writeGood(in, dir);
+        DownsampleJobTest.writeBad(in, dir);
+        Path out = dir.resolve("out");
+        try (SparkSession spark = SparkSetup.session("downsample-cluster-it", master, settings)) {
+            DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+            DownsampleReport r = DownsampleJob.run(spark, new DownsampleJob.Options(in.toString(), out.toString(), spec,
+                    OutputFormat.BOTH, 4, 6, DownsampleJob.Existing.REFUSE), new PrintWriter(new StringWriter()));
+            assertEquals(10, r.inputs());
+            assertEquals(5, r.pooled());
+            assertEquals(5, r.errors());
+            Set<String> errors = new TreeSet<>();
+            for (Row e : spark.read().parquet(out + "/errors").collectAsList()) {
+                errors.add(e.getString(0));
+                assertTrue(e.getString(1).startsWith(DownsampleJobTest.BAD.get(e.getString(0))), e.toString());
+            }
+            assertEquals(DownsampleJobTest.BAD.keySet(), errors);
+            TreeMap<String, byte[]> level1 = new TreeMap<>();
+            for (Row row : spark.read().parquet(out + "/level=1").collectAsList()) {
+                level1.put(row.getString(0), (byte[]) row.getAs("pixels"));
+            }
+            assertEquals(5, level1.size());
+            Pyramid pyramid = new Pyramid(spec, Pyramid.defaultKernel());
+            for (Map.Entry<String, byte[]> e : level1.entrySet()) {
+                Path file = in.resolve(e.getKey());
+                Planes decoded;
+                try (var s = Files.newInputStream(file)) {
+                    decoded = ImageDecoder.decode(s, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS);
+                }
+                assertArrayEquals(pyramid.next(decoded).interleavedBytes(), e.getValue(), e.getKey());
+                assertTrue(Files.isRegularFile(out.resolve(new InputFile("x", e.getKey(), 0).pngPath(1))), e.getKey());
+            }
+            assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package org.sparkpooling.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkpooling.cli.Main;
+import org.sparkpooling.job.SparkSetup;
+import org.sparkpooling.pool.PoolMode;
+import picocli.CommandLine;
+
+/** The pipeline end to end on a local Spark: counts, errors, outputs, resume, existing outputs. */
+class DownsampleJobTest {
+
+    private static SparkSession spark;
+
+    @TempDir
+    static Path shared;
+
+    private static Path mixed;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = SparkSetup.session("DownsampleJobTest", "local[2]", Map.of());
+        mixed = shared.resolve("mixed");
+        writeGood(mixed, shared);
+        writeBad(mixed, shared);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Five good images in a nested tree: every layout, both depths, PNG, JPEG, TIFF. */
+    static void writeGood(Path root, Path scratch) throws IOException {
+        TestImages.write(TestImages.random(3, 33, 20, 8, 1), "png", root.resolve("a/rgb8.png"));
+        TestImages.write(TestImages.random(1, 16, 17, 16, 2), "png", root.resolve("a/b/gray16.png"));
+        TestImages.write(TestImages.random(4, 9, 9, 16, 3), "png", root.resolve("rgba16.png"));
+        TestImages.write(TestImages.random(2, 12, 7, 8, 4), "tiff", root.resolve("c/grayalpha8.tif"));
+        TestImages.writeRgb(TestImages.random(3, 40, 30, 8, 5), "jpeg", root.resolve("c/photo.jpg"));
+    }
+
+    /** One of each kind of bad file. */
+    static void writeBad(Path root, Path scratch) throws IOException {
+        Files.createDirectories(root.resolve("bad"));
+        Files.write(root.resolve("bad/empty.png"), new byte[0]);
+        byte[] png = Files.readAllBytes(TestImages.write(TestImages.random(3, 50, 50, 8, 6), "png",
+                scratch.resolve("spare/whole.png")));
+        Files.write(root.resolve("bad/truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        Files.writeString(root.resolve("bad/garbage.jpg"), "\u00ff\u00d8 not really a JPEG at all");
+        Files.writeString(root.resolve("bad/notes.txt"), "a text file among the images\n");
+        Files.write(root.resolve("bad/bomb.png"), PyramidTest.bomb(png, 30_000, 30_000));
+    }
+
+    static final Map<String, String> BAD = Map.of(
+            "bad/empty.png", "empty file",
+            "bad/truncated.png", "png: truncated or corrupt",
+            "bad/garbage.jpg", "unsupported format",
+            "bad/notes.txt", "unsupported format",
+            "bad/bomb.png", "png: 30000x30000 (900000000 pixels) exceeds max pixels");
+
+    private static DownsampleReport run(Path in, Path out, OutputFormat format, int batch,
+            DownsampleJob.Existing existing) throws IOException {
+        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        StringWriter text = new StringWriter();
+        long t0 = System.nanoTime();
+        DownsampleReport r = DownsampleJob.run(spark, new DownsampleJob.Options(in.toString(), out.toString(), spec,
+                format, 3, batch, existing), new PrintWriter(text));
+        System.out.println(text + " run took " + (System.nanoTime() - t0) / 1e9 + " s");
+        return r;
+    }
+
+    /** Every row of the dataset as "path level HxWxC bits" -> pixels, sorted. */
+    private static TreeMap<String, byte[]> dataset(Path out) {
+        TreeMap<String, byte[]> rows = new TreeMap<>();
+        for (Row r : spark.read().option("basePath", out.toString()).parquet(out + "/level=*")
+                .select("path", "level", "height", "width", "channels", "bitDepth", "pixels").collectAsList()) {
+            String key = r.getString(0) + " " + r.getInt(1) + " " + r.getInt(2) + "x" + r.getInt(3) + "x" + r.getInt(4)
+                    + " " + r.getInt(5);
+            assertTrue(rows.put(key, r.isNullAt(6) ? new byte[0] : (byte[]) r.get(6)) == null, "duplicate row " + key);
+        }
+        return rows;
+    }
+
+    private static TreeMap<String, String> errors(Path out) {
+        TreeMap<String, String> rows = new TreeMap<>();
+        for (Row r : spark.read().parquet(out + "/errors").collectAsList()) {
+            assertTrue(rows.put(r.getString(0), r.getString(1)) == null, "duplicate error " + r);
+        }
+        return rows;
+    }
+
+    private static void assertSameDataset(Path a, Path b) {
+        TreeMap<String, byte[]> da = dataset(a);
+        TreeMap<String, byte[]> db = dataset(b);
+        assertEquals(da.keySet(), db.keySet());
+        da.forEach((k, v) -> assertArrayEquals(v, db.get(k), k));
+        assertEquals(errors(a), errors(b));
+    }
+
+    private static Planes decode(Path file) throws Exception {
+        try (InputStream in = Files.newInputStream(file)) {
+            return ImageDecoder.decode(in, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS);
+        }
+    }
+
+    @Test
+    void mixedFolderCountsAddUpAndEveryGoodImageIsPooled() throws Exception {
+        Path out = shared.resolve("out-mixed");
+        DownsampleReport r = run(mixed, out, OutputFormat.BOTH, 100, DownsampleJob.Existing.REFUSE);
+        assertEquals(10, r.listed());
+        assertEquals(10, r.inputs());
+        assertEquals(5, r.pooled());
+        assertEquals(5, r.errors());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+        TreeMap<String, String> errors = errors(out);
+        assertEquals(BAD.keySet(), errors.keySet());
+        BAD.forEach((path, reason) -> assertTrue(errors.get(path).startsWith(reason), path + ": " + errors.get(path)));
+        assertEquals(5, r.errorSamples().size());
+
+        TreeMap<String, byte[]> rows = dataset(out);
+        List<String> good = List.of("a/b/gray16.png", "a/rgb8.png", "c/grayalpha8.tif", "c/photo.jpg", "rgba16.png");
+        for (String path : good) {
+            Planes decoded = decode(mixed.resolve(path));
+            DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 1L << 30);
+            int levels = spec.levelCount(decoded.height(), decoded.width());
+            Planes level = decoded;
+            for (int l = 1; l <= levels; l++) {
+                double[] want = TestImages.reference(level, 2, false, true);
+                int h = (level.height() + 1) / 2;
+                int w = (level.width() + 1) / 2;
+                String key = path + " " + l + " " + h + "x" + w + "x" + decoded.channels() + " " + decoded.bitDepth();
+                byte[] pixels = rows.remove(key);
+                assertTrue(pixels != null, "missing row " + key);
+                Planes got = Planes.fromInterleaved(decoded.channels(), h, w, decoded.bitDepth(), pixels);
+                for (int i = 0; i < want.length; i++) {
+                    assertTrue(Math.abs(got.samples()[i] - want[i]) <= 1, key + " sample " + i);
+                }
+                Path png = out.resolve(new InputFile("x", path, 0).pngPath(l));
+                assertArrayEquals(got.samples(), decode(png).samples(), "PNG of " + key);
+                level = got;
+            }
+        }
+        assertTrue(rows.isEmpty(), "unexpected rows " + rows.keySet());
+        assertEquals(r.levels().get(0).images(), 5);
+        Map<String, Object> json = DownsampleReport.parse(r.toJson());
+        for (String key : List.of("inputs", "pooled", "errors", "inputMegapixels", "megapixelsPerSecond", "seconds",
+                "errorSamples")) {
+            assertTrue(json.containsKey(key), key);
+        }
+    }
+
+    @Test
+    void existingOutputIsRefusedUnlessOverwritten() throws Exception {
+        Path in = shared.resolve("small");
+        TestImages.write(TestImages.random(3, 5, 6, 8, 7), "png", in.resolve("one.png"));
+        Path out = shared.resolve("out-small");
+        run(in, out, OutputFormat.PARQUET, 100, DownsampleJob.Existing.REFUSE);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run(in, out, OutputFormat.PARQUET, 100, DownsampleJob.Existing.REFUSE));
+        assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+        TestImages.write(TestImages.random(3, 5, 6, 8, 8), "png", in.resolve("one.png")); // new content
+        DownsampleReport r = run(in, out, OutputFormat.PARQUET, 100, DownsampleJob.Existing.OVERWRITE);
+        assertEquals(1, r.pooled());
+        Planes level1 = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 100),
+                Pyramid.defaultKernel()).next(decode(in.resolve("one.png")));
+        assertArrayEquals(level1.interleavedBytes(), dataset(out).get("one.png 1 3x3x3 8"), "the new content");
+        assertEquals(3, dataset(out).size()); // 5x6 -> 3x3 -> 2x2 -> 1x1, no rows left from the first run
+    }
+
+    @Test
+    void resumeAfterAPartialRunGivesTheCleanDataset() throws Exception {
+        Path clean = shared.resolve("out-clean");
+        run(mixed, clean, OutputFormat.PARQUET, 100, DownsampleJob.Existing.REFUSE);
+
+        // The "killed" run: it saw only part of the tree, finished some batches, and left a dead
+        // job's temporary files and no _SUCCESS.
+        Path partialIn = shared.resolve("partial");
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(mixed)) {
+            all = new ArrayList<>(s.filter(Files::isRegularFile).sorted().toList());
+        }
+        for (int i = 0; i < all.size(); i += 2) {
+            Path target = partialIn.resolve(mixed.relativize(all.get(i)));
+            Files.createDirectories(target.getParent());
+            Files.copy(all.get(i), target);
+        }
+        Path resumed = shared.resolve("out-resumed");
+        DownsampleReport first = run(partialIn, resumed, OutputFormat.PARQUET, 3, DownsampleJob.Existing.REFUSE);
+        assertEquals(5, first.inputs());
+        Files.delete(resumed.resolve("_SUCCESS"));
+        Path dead = resumed.resolve("_temporary/0/task_dead/level=1");
+        Files.createDirectories(dead);
+        Files.copy(Files.list(resumed.resolve("level=1")).filter(p -> p.toString().endsWith(".parquet")).findFirst()
+                .orElseThrow(), dead.resolve("part-dead.parquet"));
+
+        for (int i = 1; i < all.size(); i += 2) {
+            Path target = partialIn.resolve(mixed.relativize(all.get(i)));
+            Files.createDirectories(target.getParent());
+            Files.copy(all.get(i), target);
+        }
+        DownsampleReport second = run(partialIn, resumed, OutputFormat.PARQUET, 3, DownsampleJob.Existing.RESUME);
+        assertEquals(10, second.listed());
+        assertEquals(5, second.skipped());
+        assertEquals(5, second.inputs());
+        assertTrue(Files.exists(resumed.resolve("_SUCCESS")));
+        assertFalse(Files.exists(resumed.resolve("_temporary")));
+        assertSameDataset(clean, resumed);
+
+        DownsampleReport third = run(partialIn, resumed, OutputFormat.PARQUET, 3, DownsampleJob.Existing.RESUME);
+        assertEquals(0, third.inputs());
+        assertSameDataset(clean, resumed);
+    }
+
+    @Test
+    void commandExitCodes() throws Exception {
+        Path badOnly = shared.resolve("bad-only");
+        writeBad(badOnly, shared);
+        String[] common = {"downsample", "--input", badOnly.toString(), "--partitions", "2"};
+        assertEquals(1, exec(common, "--output", shared.resolve("cli-1").toString()), "nothing pooled");
+        assertEquals(2, exec(common, "--output", shared.resolve("cli-1").toString()), "existing output refused");
+        assertEquals(2, exec(common, "--output", shared.resolve("cli-2").toString(), "--factor", "1"), "bad factor");
+        Path report = shared.resolve("report");
+        String[] mixedArgs = {"downsample", "--input", mixed.toString(), "--output", shared.resolve("cli-3").toString(),
+            "--mode", "max", "--edge", "trim", "--levels", "2", "--report", report.toString()};
+        assertEquals(0, exec(mixedArgs));
+        Map<String, Object> json = DownsampleReport.parse(Files.readString(report.resolve("report.json")));
+        assertEquals(10, json.get("inputs"));
+        assertEquals(5, json.get("pooled"));
+        assertEquals(2, ((List<?>) json.get("levels")).size());
+        assertEquals(1, exec(new String[] {"downsample", "--input", mixed.toString(), "--output",
+            shared.resolve("cli-4").toString(), "--fail-on-error"}), "errors with --fail-on-error");
+        assertTrue(spark.sparkContext().isStopped() == false, "the test's session is not the command's to stop");
+    }
+
+    private static int exec(String[] args, String... more) {
+        String[] all = Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new);
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(out));
+        return cli.execute(all);
+    }
+}

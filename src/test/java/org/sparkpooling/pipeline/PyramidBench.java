@@ -1,0 +1,55 @@
+package org.sparkpooling.pipeline;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.sparkpooling.pool.PoolKernels;
+import org.sparkpooling.pool.PoolMode;
+
+/**
+ * The pooling step of the pipeline alone: one 2x2 average level of a photo-sized image (kernel,
+ * rounding, clamping, output allocation), as skimage's block_reduce is timed by
+ * {@code ../shared/peers/image_peers.py}. Input megapixels per second = H*W / 1e6 / (ms / 1000).
+ * {@code java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) org.openjdk.jmh.Main PyramidBench}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PyramidBench {
+
+    /** height x width x channels x bits: a 2.3 MP and an 18 MP RGB photo, a 16-bit RGBA image. */
+    @Param({"1200x1920x3x8", "3172x5640x3x8", "1200x1920x4x16"})
+    public String image;
+
+    @Param({"fast", "loops"})
+    public String impl;
+
+    private Planes base;
+    private Pyramid pyramid;
+
+    @Setup
+    public void setup() {
+        String[] p = image.split("x");
+        base = TestImages.random(Integer.parseInt(p[2]), Integer.parseInt(p[0]), Integer.parseInt(p[1]),
+                Integer.parseInt(p[3]), 42);
+        pyramid = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, Long.MAX_VALUE),
+                PoolKernels.byName(impl));
+    }
+
+    @Benchmark
+    public Planes level() {
+        return pyramid.next(base);
+    }
+}

@@ -1,0 +1,77 @@
+package org.sparkpooling.pool;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SIMD rows against their scalar twin, lane for lane and bit for bit (the same operations in
+ * the same order), and the pure decision whether SIMD is worth it. The SIMD test is skipped, not
+ * failed, on a JVM started without {@code --add-modules jdk.incubator.vector}.
+ */
+class PoolVectorSupportTest {
+
+    private static final PoolVectorSupport SCALAR = new ScalarPoolSupport();
+
+    @Test
+    void simdOnlyWhenAllowedPresentAndWideEnough() {
+        assertTrue(PoolVectorization.simdWorthIt(true, true, 512));
+        assertTrue(PoolVectorization.simdWorthIt(true, true, 256));
+        assertFalse(PoolVectorization.simdWorthIt(true, true, 128), "SSE-only hardware");
+        assertFalse(PoolVectorization.simdWorthIt(true, false, 512), "module absent");
+        assertFalse(PoolVectorization.simdWorthIt(false, true, 512), "-Dpooling.simd=false");
+    }
+
+    @Test
+    void avgUsesSimdOnlyWhereTheVectorApiIsFastEnough() {
+        assertTrue(PoolVectorization.simdPays(PoolMode.MAX, 17));
+        assertFalse(PoolVectorization.simdPays(PoolMode.AVG, 17));
+        assertTrue(PoolVectorization.simdPays(PoolMode.AVG, 21));
+        assertTrue(PoolVectorization.simdPays(PoolMode.AVG, 25));
+    }
+
+    @Test
+    void panamaRowsEqualTheScalarTwin() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(11L);
+        int lanes = simd.lanes();
+        for (int round = 0; round < 3000; round++) {
+            int kh = 1 + rnd.nextInt(4);
+            int kw = 1 + rnd.nextInt(4);
+            int sw = 1 + rnd.nextInt(2);
+            int windows = lanes + rnd.nextInt(3 * lanes + 2); // one vector, just past it, several
+            // One readable column past the last window: the paired stride-2 loads may touch it.
+            int inW = (windows - 1) * sw + kw + 1 + rnd.nextInt(3);
+            int inH = kh + rnd.nextInt(2);
+            int inBase = rnd.nextInt(5);
+            float[] x = FastKernelTest.values(inBase + inH * inW,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            int origin = rnd.nextInt(inW - ((windows - 1) * sw + kw)); // windows start anywhere in the row
+            int owFrom = rnd.nextInt(3);
+            int owTo = owFrom + windows;
+            origin -= owFrom * sw;
+            String what = kh + "x" + kw + " stride " + sw + ", " + windows + " windows in a row of " + inW;
+
+            float[] expected = new float[owTo + 2];
+            int[] expectedIdx = new int[owTo + 2];
+            float[] actual = new float[owTo + 2];
+            int[] actualIdx = new int[owTo + 2];
+            SCALAR.maxRow(x, inBase, origin, inW, kh, kw, sw, owFrom, owTo, expected, expectedIdx, 1);
+            simd.maxRow(x, inBase, origin, inW, kh, kw, sw, owFrom, owTo, actual, actualIdx, 1);
+            Tolerance.assertBitEqual(expected, actual, "max " + what);
+            assertArrayEquals(expectedIdx, actualIdx, "max indices " + what);
+
+            float reciprocal = 1f / (kh * kw);
+            SCALAR.avgRow(x, inBase, origin, inW, kh, kw, sw, reciprocal, owFrom, owTo, expected, 1);
+            simd.avgRow(x, inBase, origin, inW, kh, kw, sw, reciprocal, owFrom, owTo, actual, 1);
+            Tolerance.assertBitEqual(expected, actual, "avg " + what);
+        }
+    }
+}
