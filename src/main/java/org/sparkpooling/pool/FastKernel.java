@@ -476,8 +476,7 @@ public final class FastKernel implements PoolKernel {
             int divisor = s.divisorOverride() != null ? s.divisorOverride() : kh * kw;
             interiorReciprocal = 1f / divisor;
             this.simd = simd;
-            int lanes = PoolVectorization.simdPays(s.mode()) ? simd.lanes() : 1;
-            vectorHi = vectorEnd(lanes, undilated, sw, kw, pw, inW, owLo, owHi);
+            vectorHi = vectorEnd(simd.lanes(), undilated, sw, kw, pw, inW, owLo, owHi);
         }
 
         /**
