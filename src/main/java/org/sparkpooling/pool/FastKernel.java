@@ -9,13 +9,15 @@ import org.sparkpooling.tensor.Tensor;
  * gradients bit for bit; avg within {@code 1e-5 * max(1, |x|)}), shaped for the JIT.
  *
  * <p>How it chooses: every plane is split into interior windows (wholly inside the input, so no
- * bounds arithmetic) and border windows (clipped by padding or the ceil-mode overhang). Interior
- * windows of 2x2 and 3x3 kernels without dilation (any stride: the textbook's 2x2 stride 2, ResNet's
- * 3x3 stride 2 padding 1, the overlapping 2x2 and 3x3 stride 1) run fully unrolled, branch-free
- * bodies; every other window runs a generic body over precomputed, already clipped ranges. Backward
- * writes each input exactly once where windows tile the input (stride = kernel, no dilation), so
- * gradInput is never zeroed first; otherwise it zeroes each plane and adds contributions in output
- * raster order, as the reference does, which keeps overlapping sums bit for bit equal.
+ * bounds arithmetic) and border windows (clipped by padding or the ceil-mode overhang). Interior rows
+ * of undilated kernels with column stride 1 or 2 go to SIMD rows ({@link PoolVectorSupport}) when
+ * the JVM has them and the row holds a full vector; interior windows of 2x2 and 3x3 kernels (any
+ * stride: the textbook's 2x2 stride 2, ResNet's 3x3 stride 2 padding 1, the overlapping 2x2 and 3x3
+ * stride 1) otherwise run unrolled scalar bodies; every other window runs a generic body over
+ * precomputed, already clipped ranges. Avg backward writes each input exactly once where windows
+ * tile the input (stride = kernel, no dilation), so gradInput is never zeroed first; max backward,
+ * and avg with overlaps or gaps, zero each plane and add contributions in output raster order, as
+ * the reference does, which keeps overlapping sums bit for bit equal.
  *
  * <p>Max follows PyTorch's rule in every body: a value replaces the running maximum when it is
  * strictly greater (ties keep the first in raster order) or NaN (the last NaN wins); an all
@@ -95,9 +97,10 @@ public final class FastKernel implements PoolKernel {
     }
 
     /*
-     * The unrolled bodies: each comparison is written as a select on (v > m | v != v) rather than an
-     * if, so the JIT emits conditional moves instead of data-dependent branches that random data
-     * would mispredict half the time.
+     * The unrolled scalar bodies. Each tap is a select on (v > m | v != v). HotSpot still compiles
+     * float selects to branches (no conditional move for floats on x86), which random data
+     * mispredicts; int-key and branch-free variants measured slower still, so the cure for max is
+     * the SIMD rows, where a compare and a blend are one instruction each.
      */
 
     private static void max2x2s2(float[] x, int inBase, int rowIdx, int inW, int owLo, int owHi,

@@ -56,10 +56,6 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             max2x2s2(x, inBase, origin, inW, owFrom, owTo, out, ind, o);
             return;
         }
-        if (kh == 3 && kw == 3 && sw == 2) {
-            max3x3s2(x, inBase, origin, inW, owFrom, owTo, out, ind, o);
-            return;
-        }
         if (kh == kw && (kh == 2 || kh == 3) && sw == 1) {
             maxSquareS1(x, inBase, origin, inW, kh, owFrom, owTo, out, ind, o);
             return;
@@ -153,53 +149,6 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     /** One tap: {@code v} replaces the running maximum where strictly greater or NaN. */
     private static VectorMask<Float> takes(FloatVector v, FloatVector m) {
         return v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
-    }
-
-    /**
-     * ResNet's 3x3 stride 2 unrolled: per input row, one pair of loads gives columns 0 and 1 of
-     * every window (even, odd), a second pair two columns on gives column 2.
-     */
-    private static void max3x3s2(float[] x, int inBase, int origin, int inW, int owFrom, int owTo,
-            float[] out, int[] ind, int o) {
-        int ow = owFrom;
-        while (true) {
-            ow = Math.min(ow, owTo - L);
-            int i = origin + 2 * ow;
-            int a = inBase + i;
-            IntVector first = IOTA2.add(i);
-            FloatVector m = null;
-            IntVector k = first;
-            for (int r = 0; r < 3; r++) {
-                int row = a + r * inW;
-                FloatVector lo = FloatVector.fromArray(F, x, row);
-                FloatVector hi = FloatVector.fromArray(F, x, row + L);
-                FloatVector v = lo.rearrange(EVENS, hi);
-                IntVector at = first.add(r * inW);
-                if (r == 0) {
-                    m = v;
-                } else {
-                    VectorMask<Float> t = takes(v, m);
-                    m = m.blend(v, t);
-                    k = k.blend(at, t.cast(I));
-                }
-                v = lo.rearrange(ODDS, hi);
-                VectorMask<Float> t = takes(v, m);
-                m = m.blend(v, t);
-                k = k.blend(at.add(1), t.cast(I));
-                lo = FloatVector.fromArray(F, x, row + 2);
-                hi = FloatVector.fromArray(F, x, row + 2 + L);
-                v = lo.rearrange(EVENS, hi);
-                t = takes(v, m);
-                m = m.blend(v, t);
-                k = k.blend(at.add(2), t.cast(I));
-            }
-            m.intoArray(out, o + ow);
-            k.intoArray(ind, o + ow);
-            if (ow == owTo - L) {
-                return;
-            }
-            ow += L;
-        }
     }
 
     /** 2x2 and 3x3 stride 1: every tap is one plain load, shifted by its column. */
