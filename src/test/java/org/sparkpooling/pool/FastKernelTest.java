@@ -54,21 +54,21 @@ class FastKernelTest {
         int checked = 0;
         for (PoolSpec.Builder b : specs) {
             PoolSpec spec = b.build();
-            for (int h : SIZES) {
+            for (int h : new int[] {1, 2, 3, 5, 8, 17}) {
                 for (int w : SIZES) {
                     Values values = Values.values()[rnd.nextInt(Values.values().length)];
                     checked += compare(spec, new Shape(1 + rnd.nextInt(2), 1 + rnd.nextInt(3), h, w), values, rnd);
                 }
             }
         }
-        assertTrue(checked > 2000, "only " + checked + " spec x shape pairs had a valid output");
+        assertTrue(checked > 1000, "only " + checked + " spec x shape pairs had a valid output");
     }
 
     @Test
     void randomSpecsAgreeWithLoops() {
         SplittableRandom rnd = new SplittableRandom(7L);
         int checked = 0;
-        while (checked < 1000) {
+        while (checked < 600) {
             PoolMode mode = rnd.nextBoolean() ? PoolMode.MAX : PoolMode.AVG;
             int kh = 1 + rnd.nextInt(5);
             int kw = 1 + rnd.nextInt(5);
