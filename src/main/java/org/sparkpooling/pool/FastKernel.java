@@ -97,10 +97,10 @@ public final class FastKernel implements PoolKernel {
     }
 
     /*
-     * The unrolled scalar bodies. Each tap is a select on (v > m | v != v). HotSpot still compiles
-     * float selects to branches (no conditional move for floats on x86), which random data
-     * mispredicts; int-key and branch-free variants measured slower still, so the cure for max is
-     * the SIMD rows, where a compare and a blend are one instruction each.
+     * The unrolled scalar bodies. Each tap is a plain if: HotSpot compiles float selects to branches
+     * anyway (no conditional move for floats on x86), and the ternary form measured slower than the
+     * if; int-key variants were slower still. Random data mispredicts these branches, so the cure
+     * for max is the SIMD rows, where a compare and a blend are one instruction each.
      */
 
     private static void max2x2s2(float[] x, int inBase, int rowIdx, int inW, int owLo, int owHi,
@@ -112,17 +112,20 @@ public final class FastKernel implements PoolKernel {
             float m = x[a];
             int k = i;
             float v = x[a + 1];
-            boolean t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 1;
+            }
             v = x[a + inW];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW;
+            }
             v = x[a + inW + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 1;
+            }
             out[o + ow] = m;
             ind[o + ow] = k;
         }
@@ -136,17 +139,20 @@ public final class FastKernel implements PoolKernel {
             float m = x[a];
             int k = i;
             float v = x[a + 1];
-            boolean t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 1;
+            }
             v = x[a + inW];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW;
+            }
             v = x[a + inW + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 1;
+            }
             out[o + ow] = m;
             ind[o + ow] = k;
         }
@@ -161,37 +167,45 @@ public final class FastKernel implements PoolKernel {
             float m = x[a];
             int k = i;
             float v = x[a + 1];
-            boolean t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 1;
+            }
             v = x[a + 2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 2;
+            }
             v = x[a + inW];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW;
+            }
             v = x[a + inW + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 1;
+            }
             v = x[a + inW + 2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 2;
+            }
             v = x[a + w2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + w2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + w2;
+            }
             v = x[a + w2 + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + w2 + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + w2 + 1;
+            }
             v = x[a + w2 + 2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + w2 + 2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + w2 + 2;
+            }
             out[o + ow] = m;
             ind[o + ow] = k;
         }
@@ -214,9 +228,10 @@ public final class FastKernel implements PoolKernel {
                 int row = h * inW;
                 for (int w = w0; w < w1; w += dw) {
                     float v = x[inBase + row + w];
-                    boolean t = v > m | v != v;
-                    m = t ? v : m;
-                    k = t ? row + w : k;
+                    if (v > m || v != v) {
+                        m = v;
+                        k = row + w;
+                    }
                 }
             }
             out[o + ow] = m;
