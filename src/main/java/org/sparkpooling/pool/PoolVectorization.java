@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * Chooses {@link FastKernel}'s SIMD support once per JVM, as Lucene's
  * {@code VectorizationProvider.lookup()} does: {@code PanamaPoolSupport} when the JVM was started
- * with {@code --add-modules jdk.incubator.vector} and SIMD pays here, else the scalar twin, with
- * one log line that says how to enable it. {@code -Dpooling.simd=false} forces the scalar twin
+ * with {@code --add-modules jdk.incubator.vector} and {@link #simdWorthIt} says SIMD pays, else
+ * the scalar twin, with one log line that says how to enable it. {@code -Dpooling.simd=false} forces the scalar twin
  * (for benchmarks that differ only in JVM options).
  */
 final class PoolVectorization {
@@ -22,10 +22,6 @@ final class PoolVectorization {
     /** The support in use: SIMD or its scalar twin. */
     static PoolVectorSupport support() {
         return SUPPORT;
-    }
-
-    static boolean simd() {
-        return SUPPORT.lanes() > 1;
     }
 
     /** The SIMD support regardless of {@code pooling.simd}, for tests; empty without the module. */
@@ -60,7 +56,7 @@ final class PoolVectorization {
         if (!present) {
             if (allowed) {
                 log.log(Level.INFO, "fast pooling kernel: scalar; start the JVM with --add-modules " + MODULE
-                        + " to enable its SIMD paths");
+                        + " (on Java 21+) to enable its SIMD paths");
             }
             return new ScalarPoolSupport();
         }
