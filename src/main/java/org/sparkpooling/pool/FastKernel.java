@@ -9,13 +9,15 @@ import org.sparkpooling.tensor.Tensor;
  * gradients bit for bit; avg within {@code 1e-5 * max(1, |x|)}), shaped for the JIT.
  *
  * <p>How it chooses: every plane is split into interior windows (wholly inside the input, so no
- * bounds arithmetic) and border windows (clipped by padding or the ceil-mode overhang). Interior
- * windows of 2x2 and 3x3 kernels without dilation (any stride: the textbook's 2x2 stride 2, ResNet's
- * 3x3 stride 2 padding 1, the overlapping 2x2 and 3x3 stride 1) run fully unrolled, branch-free
- * bodies; every other window runs a generic body over precomputed, already clipped ranges. Backward
- * writes each input exactly once where windows tile the input (stride = kernel, no dilation), so
- * gradInput is never zeroed first; otherwise it zeroes each plane and adds contributions in output
- * raster order, as the reference does, which keeps overlapping sums bit for bit equal.
+ * bounds arithmetic) and border windows (clipped by padding or the ceil-mode overhang). Interior rows
+ * of undilated kernels with column stride 1 or 2 go to SIMD rows ({@link PoolVectorSupport}) when
+ * the JVM has them and the row holds a full vector; interior windows of 2x2 and 3x3 kernels (any
+ * stride: the textbook's 2x2 stride 2, ResNet's 3x3 stride 2 padding 1, the overlapping 2x2 and 3x3
+ * stride 1) otherwise run unrolled scalar bodies; every other window runs a generic body over
+ * precomputed, already clipped ranges. Avg backward writes each input exactly once where windows
+ * tile the input (stride = kernel, no dilation), so gradInput is never zeroed first; max backward,
+ * and avg with overlaps or gaps, zero each plane and add contributions in output raster order, as
+ * the reference does, which keeps overlapping sums bit for bit equal.
  *
  * <p>Max follows PyTorch's rule in every body: a value replaces the running maximum when it is
  * strictly greater (ties keep the first in raster order) or NaN (the last NaN wins); an all
@@ -95,9 +97,10 @@ public final class FastKernel implements PoolKernel {
     }
 
     /*
-     * The unrolled bodies: each comparison is written as a select on (v > m | v != v) rather than an
-     * if, so the JIT emits conditional moves instead of data-dependent branches that random data
-     * would mispredict half the time.
+     * The unrolled scalar bodies. Each tap is a plain if: HotSpot compiles float selects to branches
+     * anyway (no conditional move for floats on x86), and the ternary form measured slower than the
+     * if; int-key variants were slower still. Random data mispredicts these branches, so the cure
+     * for max is the SIMD rows, where a compare and a blend are one instruction each.
      */
 
     private static void max2x2s2(float[] x, int inBase, int rowIdx, int inW, int owLo, int owHi,
@@ -109,17 +112,20 @@ public final class FastKernel implements PoolKernel {
             float m = x[a];
             int k = i;
             float v = x[a + 1];
-            boolean t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 1;
+            }
             v = x[a + inW];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW;
+            }
             v = x[a + inW + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 1;
+            }
             out[o + ow] = m;
             ind[o + ow] = k;
         }
@@ -133,17 +139,20 @@ public final class FastKernel implements PoolKernel {
             float m = x[a];
             int k = i;
             float v = x[a + 1];
-            boolean t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 1;
+            }
             v = x[a + inW];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW;
+            }
             v = x[a + inW + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 1;
+            }
             out[o + ow] = m;
             ind[o + ow] = k;
         }
@@ -158,37 +167,45 @@ public final class FastKernel implements PoolKernel {
             float m = x[a];
             int k = i;
             float v = x[a + 1];
-            boolean t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 1;
+            }
             v = x[a + 2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + 2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + 2;
+            }
             v = x[a + inW];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW;
+            }
             v = x[a + inW + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 1;
+            }
             v = x[a + inW + 2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + inW + 2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + inW + 2;
+            }
             v = x[a + w2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + w2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + w2;
+            }
             v = x[a + w2 + 1];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + w2 + 1 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + w2 + 1;
+            }
             v = x[a + w2 + 2];
-            t = v > m | v != v;
-            m = t ? v : m;
-            k = t ? i + w2 + 2 : k;
+            if (v > m || v != v) {
+                m = v;
+                k = i + w2 + 2;
+            }
             out[o + ow] = m;
             ind[o + ow] = k;
         }
@@ -211,9 +228,10 @@ public final class FastKernel implements PoolKernel {
                 int row = h * inW;
                 for (int w = w0; w < w1; w += dw) {
                     float v = x[inBase + row + w];
-                    boolean t = v > m | v != v;
-                    m = t ? v : m;
-                    k = t ? row + w : k;
+                    if (v > m || v != v) {
+                        m = v;
+                        k = row + w;
+                    }
                 }
             }
             out[o + ow] = m;
@@ -476,8 +494,7 @@ public final class FastKernel implements PoolKernel {
             int divisor = s.divisorOverride() != null ? s.divisorOverride() : kh * kw;
             interiorReciprocal = 1f / divisor;
             this.simd = simd;
-            int lanes = PoolVectorization.simdPays(s.mode()) ? simd.lanes() : 1;
-            vectorHi = vectorEnd(lanes, undilated, sw, kw, pw, inW, owLo, owHi);
+            vectorHi = vectorEnd(simd.lanes(), undilated, sw, kw, pw, inW, owLo, owHi);
         }
 
         /**

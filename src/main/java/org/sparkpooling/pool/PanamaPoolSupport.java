@@ -56,6 +56,10 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             max2x2s2(x, inBase, origin, inW, owFrom, owTo, out, ind, o);
             return;
         }
+        if (kh == kw && (kh == 2 || kh == 3) && sw == 1) {
+            maxSquareS1(x, inBase, origin, inW, kh, owFrom, owTo, out, ind, o);
+            return;
+        }
         IntVector iota = sw == 1 ? IOTA1 : IOTA2;
         int ow = owFrom;
         while (true) {
@@ -133,6 +137,39 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m = m.blend(v, t);
             k = k.blend(first.add(inW + 1), t.cast(I));
+            m.intoArray(out, o + ow);
+            k.intoArray(ind, o + ow);
+            if (ow == owTo - L) {
+                return;
+            }
+            ow += L;
+        }
+    }
+
+    /** One tap: {@code v} replaces the running maximum where strictly greater or NaN. */
+    private static VectorMask<Float> takes(FloatVector v, FloatVector m) {
+        return v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+    }
+
+    /** 2x2 and 3x3 stride 1: every tap is one plain load, shifted by its column. */
+    private static void maxSquareS1(float[] x, int inBase, int origin, int inW, int kernel, int owFrom, int owTo,
+            float[] out, int[] ind, int o) {
+        int ow = owFrom;
+        while (true) {
+            ow = Math.min(ow, owTo - L);
+            int i = origin + ow;
+            int a = inBase + i;
+            IntVector first = IOTA1.add(i);
+            FloatVector m = FloatVector.fromArray(F, x, a);
+            IntVector k = first;
+            for (int r = 0; r < kernel; r++) {
+                for (int d = r == 0 ? 1 : 0; d < kernel; d++) {
+                    FloatVector v = FloatVector.fromArray(F, x, a + r * inW + d);
+                    VectorMask<Float> t = takes(v, m);
+                    m = m.blend(v, t);
+                    k = k.blend(first.add(r * inW + d), t.cast(I));
+                }
+            }
             m.intoArray(out, o + ow);
             k.intoArray(ind, o + ow);
             if (ow == owTo - L) {

@@ -25,6 +25,8 @@ class FastKernelTest {
     private static final PoolKernel FAST = PoolKernels.byName("fast");
     /** The same kernel without SIMD rows: its unrolled scalar bodies then do the interior. */
     private static final PoolKernel FAST_SCALAR = new FastKernel(new ScalarPoolSupport());
+    /** With SIMD rows whenever the module is there, even where the default kernel would not use them. */
+    private static final PoolKernel FAST_SIMD = PoolVectorization.panama().map(FastKernel::new).orElse(null);
     private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 13, 16, 17, 31, 33, 65};
 
     enum Values { NORMAL, TIES, SPECIAL, HUGE, ALL_NEG_INF }
@@ -52,21 +54,21 @@ class FastKernelTest {
         int checked = 0;
         for (PoolSpec.Builder b : specs) {
             PoolSpec spec = b.build();
-            for (int h : SIZES) {
+            for (int h : new int[] {1, 2, 3, 5, 8, 17}) {
                 for (int w : SIZES) {
                     Values values = Values.values()[rnd.nextInt(Values.values().length)];
                     checked += compare(spec, new Shape(1 + rnd.nextInt(2), 1 + rnd.nextInt(3), h, w), values, rnd);
                 }
             }
         }
-        assertTrue(checked > 2000, "only " + checked + " spec x shape pairs had a valid output");
+        assertTrue(checked > 1000, "only " + checked + " spec x shape pairs had a valid output");
     }
 
     @Test
     void randomSpecsAgreeWithLoops() {
         SplittableRandom rnd = new SplittableRandom(7L);
         int checked = 0;
-        while (checked < 1500) {
+        while (checked < 600) {
             PoolMode mode = rnd.nextBoolean() ? PoolMode.MAX : PoolMode.AVG;
             int kh = 1 + rnd.nextInt(5);
             int kw = 1 + rnd.nextInt(5);
@@ -134,6 +136,9 @@ class FastKernelTest {
         long seed = rnd.nextLong();
         int fits = compare(FAST, spec, shape, kind, new SplittableRandom(seed));
         compare(FAST_SCALAR, spec, shape, kind, new SplittableRandom(seed));
+        if (FAST_SIMD != null) {
+            compare(FAST_SIMD, spec, shape, kind, new SplittableRandom(seed));
+        }
         return fits;
     }
 

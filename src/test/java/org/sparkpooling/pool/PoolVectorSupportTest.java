@@ -19,20 +19,13 @@ class PoolVectorSupportTest {
     private static final PoolVectorSupport SCALAR = new ScalarPoolSupport();
 
     @Test
-    void simdOnlyWhenAllowedPresentAndWideEnough() {
-        assertTrue(PoolVectorization.simdWorthIt(true, true, 512));
-        assertTrue(PoolVectorization.simdWorthIt(true, true, 256));
-        assertFalse(PoolVectorization.simdWorthIt(true, true, 128), "SSE-only hardware");
-        assertFalse(PoolVectorization.simdWorthIt(true, false, 512), "module absent");
-        assertFalse(PoolVectorization.simdWorthIt(false, true, 512), "-Dpooling.simd=false");
-    }
-
-    @Test
-    void avgUsesSimdOnlyWhereTheVectorApiIsFastEnough() {
-        assertTrue(PoolVectorization.simdPays(PoolMode.MAX, 17));
-        assertFalse(PoolVectorization.simdPays(PoolMode.AVG, 17));
-        assertTrue(PoolVectorization.simdPays(PoolMode.AVG, 21));
-        assertTrue(PoolVectorization.simdPays(PoolMode.AVG, 25));
+    void simdOnlyWhenAllowedPresentWideEnoughAndOnAFastEnoughJava() {
+        assertTrue(PoolVectorization.simdWorthIt(true, true, 512, 25));
+        assertTrue(PoolVectorization.simdWorthIt(true, true, 256, 21));
+        assertFalse(PoolVectorization.simdWorthIt(true, true, 512, 17), "Java 17's Vector API");
+        assertFalse(PoolVectorization.simdWorthIt(true, true, 128, 25), "SSE-only hardware");
+        assertFalse(PoolVectorization.simdWorthIt(true, false, 512, 25), "module absent");
+        assertFalse(PoolVectorization.simdWorthIt(false, true, 512, 25), "-Dpooling.simd=false");
     }
 
     @Test
