@@ -53,7 +53,7 @@ public final class FastKernel implements PoolKernel {
 
     @Override
     public void forward(PoolSpec spec, Tensor input, float[] output, int[] indices) {
-        PoolGeometry g = PoolGeometry.forForward(spec, input.shape(), output, indices);
+        PoolGeometry g = PoolGeometry.forForward(spec, input, output, indices);
         Plan plan = new Plan(g, simd);
         float[] x = input.data();
         int planes = input.shape().planes();
