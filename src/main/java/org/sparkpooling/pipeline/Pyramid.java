@@ -117,8 +117,10 @@ public final class Pyramid {
                 if (avg) {
                     float d = rows * f;
                     if (f == 2) {
+                        // d is 2 or 4: multiplying by its reciprocal is exact, the same as dividing
+                        float inv = 1f / d;
                         for (int j = 0; j < fullW; j++) {
-                            y[o + j] = (float) Math.rint((r[2 * j] + r[2 * j + 1]) / d);
+                            y[o + j] = rint((r[2 * j] + r[2 * j + 1]) * inv);
                         }
                     } else {
                         for (int j = 0; j < fullW; j++) {
@@ -126,7 +128,7 @@ public final class Pyramid {
                             for (int k = j * f, e = k + f; k < e; k++) {
                                 s += r[k];
                             }
-                            y[o + j] = (float) Math.rint(s / d);
+                            y[o + j] = rint(s / d);
                         }
                     }
                     if (fullW < ow) { // the partial window at the right edge
@@ -134,7 +136,7 @@ public final class Pyramid {
                         for (int k = fullW * f; k < w; k++) {
                             s += r[k];
                         }
-                        y[o + fullW] = (float) Math.rint(s / (float) (rows * (w - fullW * f)));
+                        y[o + fullW] = rint(s / (float) (rows * (w - fullW * f)));
                     }
                 } else {
                     for (int j = 0; j < ow; j++) {
@@ -151,5 +153,17 @@ public final class Pyramid {
             }
         }
         return new Planes(level.channels(), oh, ow, level.bitDepth(), y);
+    }
+
+    /** 2^23: from here on a float's spacing is 1. */
+    private static final float TWO_23 = 8_388_608f;
+
+    /**
+     * {@link Math#rint} for {@code 0 <= v < 2^23}: adding 2^23 leaves no fraction bits, so the
+     * addition itself rounds to the nearest integer, ties to even (2^23 is even, so the parity is
+     * v's), and subtracting it back is exact. Float only, no conversion to double and back.
+     */
+    static float rint(float v) {
+        return (v + TWO_23) - TWO_23;
     }
 }

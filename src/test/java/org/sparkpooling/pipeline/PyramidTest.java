@@ -236,4 +236,18 @@ class PyramidTest {
         assertArrayEquals(next.samples(), Planes.fromInterleaved(5, 2, 2, 32, next.interleavedBytes()).samples());
         assertThrows(IllegalArgumentException.class, () -> PngEncoder.write(next, java.io.OutputStream.nullOutputStream()));
     }
+
+    @Test
+    void floatRintIsMathRintOnTheSampleRange() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 1_000_000; i++) {
+            float v = i < 200_000 ? i * 0.5f : i < 300_000 ? (i - 200_000) * 0.25f : (float) (r.nextDouble() * 70_000);
+            assertEquals((float) Math.rint(v), Pyramid.rint(v), "rint(" + v + ")");
+        }
+        assertEquals(0f, Pyramid.rint(0.5f));
+        assertEquals(2f, Pyramid.rint(1.5f));
+        assertEquals(2f, Pyramid.rint(2.5f));
+        assertEquals(65534f, Pyramid.rint(65534.5f)); // half to even
+        assertEquals(65534f, Pyramid.rint(65533.5f));
+    }
 }
