@@ -94,65 +94,82 @@ public final class Pyramid {
         float[] r = row;
         boolean avg = spec.mode() == PoolMode.AVG;
         int fullW = Math.min(ow, w / f);
+        // One small method per row step: each is called once per output row, so the JIT compiles it
+        // whole after a few images instead of relying on on-stack replacement of one long loop nest.
         for (int c = 0, o = 0; c < level.channels(); c++) {
             int base = c * plane;
-            for (int i = 0; i < oh; i++) {
+            for (int i = 0; i < oh; i++, o += ow) {
                 int y0 = i * f;
                 int rows = Math.min(f, h - y0);
                 int src = base + y0 * w;
                 System.arraycopy(x, src, r, 0, w);
                 for (int k = 1; k < rows; k++) {
-                    int s = src + k * w;
                     if (avg) {
-                        for (int j = 0; j < w; j++) {
-                            r[j] += x[s + j];
-                        }
+                        addRow(x, src + k * w, r, w);
                     } else {
-                        for (int j = 0; j < w; j++) {
-                            float v = x[s + j];
-                            r[j] = v > r[j] ? v : r[j];
-                        }
+                        maxRow(x, src + k * w, r, w);
                     }
                 }
-                if (avg) {
-                    float d = rows * f;
-                    if (f == 2) {
-                        // d is 2 or 4: multiplying by its reciprocal is exact, the same as dividing
-                        float inv = 1f / d;
-                        for (int j = 0; j < fullW; j++) {
-                            y[o + j] = rint((r[2 * j] + r[2 * j + 1]) * inv);
-                        }
-                    } else {
-                        for (int j = 0; j < fullW; j++) {
-                            float s = 0f;
-                            for (int k = j * f, e = k + f; k < e; k++) {
-                                s += r[k];
-                            }
-                            y[o + j] = rint(s / d);
-                        }
-                    }
-                    if (fullW < ow) { // the partial window at the right edge
-                        float s = 0f;
-                        for (int k = fullW * f; k < w; k++) {
-                            s += r[k];
-                        }
-                        y[o + fullW] = rint(s / (float) (rows * (w - fullW * f)));
-                    }
+                if (!avg) {
+                    maxRuns(r, w, f, ow, y, o);
+                } else if (f == 2) {
+                    // the divisor is 2 or 4: multiplying by its reciprocal is exact, the same as dividing
+                    avgPairs(r, fullW, 1f / (rows * 2), y, o);
                 } else {
-                    for (int j = 0; j < ow; j++) {
-                        int k = j * f;
-                        int e = Math.min(k + f, w);
-                        float m = r[k];
-                        for (k++; k < e; k++) {
-                            m = r[k] > m ? r[k] : m;
-                        }
-                        y[o + j] = m;
-                    }
+                    avgRuns(r, fullW, f, rows * f, y, o);
                 }
-                o += ow;
+                if (avg && fullW < ow) { // the partial window at the right edge
+                    float s = 0f;
+                    for (int k = fullW * f; k < w; k++) {
+                        s += r[k];
+                    }
+                    y[o + fullW] = rint(s / (float) (rows * (w - fullW * f)));
+                }
             }
         }
         return new Planes(level.channels(), oh, ow, level.bitDepth(), y);
+    }
+
+    private static void addRow(float[] x, int from, float[] r, int w) {
+        for (int j = 0; j < w; j++) {
+            r[j] += x[from + j];
+        }
+    }
+
+    private static void maxRow(float[] x, int from, float[] r, int w) {
+        for (int j = 0; j < w; j++) {
+            float v = x[from + j];
+            r[j] = v > r[j] ? v : r[j];
+        }
+    }
+
+    private static void avgPairs(float[] r, int n, float inv, float[] y, int o) {
+        for (int j = 0; j < n; j++) {
+            y[o + j] = rint((r[2 * j] + r[2 * j + 1]) * inv);
+        }
+    }
+
+    private static void avgRuns(float[] r, int n, int f, float d, float[] y, int o) {
+        for (int j = 0; j < n; j++) {
+            float s = 0f;
+            for (int k = j * f, e = k + f; k < e; k++) {
+                s += r[k];
+            }
+            y[o + j] = rint(s / d);
+        }
+    }
+
+    /** Max of each F-wide run of the row, the last one cut at the edge. */
+    private static void maxRuns(float[] r, int w, int f, int ow, float[] y, int o) {
+        for (int j = 0; j < ow; j++) {
+            int k = j * f;
+            int e = Math.min(k + f, w);
+            float m = r[k];
+            for (k++; k < e; k++) {
+                m = r[k] > m ? r[k] : m;
+            }
+            y[o + j] = m;
+        }
     }
 
     /** 2^23: from here on a float's spacing is 1. */
