@@ -11,6 +11,7 @@ import org.sparkpooling.pipeline.DownsampleJob;
 import org.sparkpooling.pipeline.DownsampleReport;
 import org.sparkpooling.pipeline.DownsampleSpec;
 import org.sparkpooling.pipeline.EdgeMode;
+import org.sparkpooling.pipeline.InputKind;
 import org.sparkpooling.pipeline.OutputFormat;
 import org.sparkpooling.pool.PoolMode;
 import picocli.CommandLine.ArgGroup;
@@ -40,6 +41,12 @@ public final class DownsampleCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "PATH",
             description = "A directory (searched recursively), a file, or a glob such as '/photos/*/*.jpg'.")
     String input;
+
+    @Option(names = "--input-format", defaultValue = "images", paramLabel = "images|tensors|npy",
+            description = "images: files ImageIO decodes; tensors: a Parquet tensor dataset from `generate`; npy: .npy files "
+                    + "of rank-4 float arrays. A tensor's N images pool as float planes (bit depth 32, not rounded; Parquet "
+                    + "only). Default ${DEFAULT-VALUE}.")
+    String inputFormat;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "The output directory.")
     String output;
@@ -139,7 +146,8 @@ public final class DownsampleCommand implements Callable<Integer> {
             DownsampleSpec s = new DownsampleSpec(PoolMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels);
             DownsampleJob.Existing e = existing == null ? DownsampleJob.Existing.REFUSE
                     : existing.overwrite ? DownsampleJob.Existing.OVERWRITE : DownsampleJob.Existing.RESUME;
-            return new DownsampleJob.Options(input, output, s, OutputFormat.parse(format), partitions, batch, e);
+            return new DownsampleJob.Options(input, output, s, OutputFormat.parse(format), partitions, batch, e,
+                    InputKind.parse(inputFormat));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -24,6 +24,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+import org.sparkpooling.job.BlockSources;
 
 /**
  * The driver side of the downsampling pipeline. Lists the input with Spark's {@code binaryFile}
@@ -41,8 +43,21 @@ public final class DownsampleJob {
 
     /** One run's inputs and choices; {@code partitions} 0 means four per core. */
     public record Options(String input, String output, DownsampleSpec spec, OutputFormat format,
-            int partitions, int batch, Existing existing) {
+            int partitions, int batch, Existing existing, InputKind kind) {
+        /** Images in. */
+        public Options(String input, String output, DownsampleSpec spec, OutputFormat format, int partitions,
+                int batch, Existing existing) {
+            this(input, output, spec, format, partitions, batch, existing, InputKind.IMAGES);
+        }
+
         public Options {
+            if (kind == null) {
+                throw new IllegalArgumentException("input format must be images, tensors or npy, not null");
+            }
+            if (kind.floats() && format != null && format.png()) {
+                throw new IllegalArgumentException("format (" + format.label() + ") needs integer images: "
+                        + kind.label() + " input pools float planes, which have no PNG form (use parquet)");
+            }
             if (input == null || input.isBlank()) {
                 throw new IllegalArgumentException("input must be given");
             }
@@ -93,56 +108,69 @@ public final class DownsampleJob {
         String output = outDir.toString();
 
         Set<String> done = prepareOutput(spark, outFs, outDir, o.existing());
-        List<InputFile> listed = list(spark, o.input());
-        List<InputFile> todo = new ArrayList<>();
-        for (InputFile f : listed) {
-            if (!done.contains(f.relativePath())) {
-                todo.add(f);
-            }
-        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
         String kernel = Pyramid.defaultKernel().name();
-        out.printf(Locale.ROOT, "downsample: %d files listed under %s, %d done before, %d to do; %s %dx%d, edge %s, "
-                + "kernel %s, %d partitions per batch of up to %d%n", listed.size(), o.input(), listed.size() - todo.size(),
-                todo.size(), o.spec().mode().label(), o.spec().factor(), o.spec().factor(), o.spec().edge().label(),
-                kernel, partitions, o.batch());
-        out.flush();
-
         RunStats.Totals totals = new RunStats.Totals();
         List<ErrorRecord> samples = new ArrayList<>();
-        int batches = (todo.size() + o.batch() - 1) / o.batch();
-        for (int b = 0; b < batches; b++) {
+        long listedCount;
+        long skippedCount;
+        if (o.kind() == InputKind.TENSORS) {
+            Dataset<Row> table;
+            try {
+                table = spark.read().schema(BlockSources.TENSOR_SCHEMA).parquet(o.input());
+            } catch (Exception e) { // Scala throws AnalysisException undeclared
+                if (e instanceof org.apache.spark.sql.AnalysisException) {
+                    throw new IllegalArgumentException("input (" + o.input() + ") is not a readable tensor dataset: "
+                            + e.getMessage(), e);
+                }
+                throw e;
+            }
+            listedCount = table.count();
+            out.printf(Locale.ROOT, "downsample: tensor dataset %s, %d rows; %s %dx%d, edge %s, kernel %s, "
+                    + "one batch%n", o.input(), listedCount, o.spec().mode().label(), o.spec().factor(),
+                    o.spec().factor(), o.spec().edge().label(), kernel);
+            out.flush();
             long t0 = System.nanoTime();
-            List<InputFile> chunk = todo.subList(b * o.batch(), Math.min(todo.size(), (b + 1) * o.batch()));
             RunStats stats = new RunStats();
             jsc.sc().register(stats, "downsample stats");
             CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
-            JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size()))
-                    .mapPartitions(new ImagePartition(o.spec(), o.format(), output, stats, errors, hadoop));
-            // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
-            // that out costs more than writing them.
-            spark.createDataFrame(rows, SCHEMA).write().mode(SaveMode.Append).partitionBy("level")
-                    .option(NO_SUCCESS_MARKER, "false").option("parquet.enable.dictionary", "false").parquet(output);
-            List<ErrorRecord> failed = new ArrayList<>(errors.value());
-            failed.sort(Comparator.comparing(ErrorRecord::path));
-            if (!failed.isEmpty()) {
-                writeErrors(spark, failed, output);
-            }
-            RunStats.Totals t = stats.value();
-            if (t.pooled + t.errors != chunk.size() || t.errors != failed.size()) {
-                throw new IllegalStateException("batch " + (b + 1) + " does not add up: " + chunk.size() + " inputs, "
-                        + t.pooled + " pooled, " + t.errors + " errors counted, " + failed.size() + " error rows");
-            }
+            LongAccumulator skipped = jsc.sc().longAccumulator("downsample skipped");
+            JavaRDD<Row> rows = BlockSources.parquet(spark, o.input(), o.partitions()).mapPartitions(
+                    new TensorPartition(o.spec(), o.format(), output, stats, errors, skipped, done, hadoop));
+            RunStats.Totals t = writeBatch(spark, rows, stats, errors, output, listedCount, skipped, 1, 1, samples,
+                    out, t0);
             totals.add(t);
-            for (ErrorRecord e : failed) {
-                if (samples.size() < DownsampleReport.MAX_ERROR_SAMPLES) {
-                    samples.add(e);
+            skippedCount = skipped.value();
+        } else {
+            List<InputFile> listed = list(spark, o.input());
+            List<InputFile> todo = new ArrayList<>();
+            for (InputFile f : listed) {
+                // A .npy file's images are path#n; an earlier run pooled all of them or none.
+                if (!done.contains(f.relativePath())
+                        && !(o.kind() == InputKind.NPY && done.contains(f.relativePath() + "#0"))) {
+                    todo.add(f);
                 }
             }
-            out.printf(Locale.ROOT, "batch %d/%d: %d files, %d pooled, %d errors, %.1f input MP in %.1f s%n", b + 1,
-                    batches, chunk.size(), t.pooled, t.errors, t.inputPixels / 1e6, (System.nanoTime() - t0) / 1e9);
+            listedCount = listed.size();
+            skippedCount = listed.size() - todo.size();
+            int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
+            out.printf(Locale.ROOT, "downsample: %d files listed under %s (%s), %d done before, %d to do; %s %dx%d, "
+                    + "edge %s, kernel %s, %d partitions per batch of up to %d%n", listed.size(), o.input(),
+                    o.kind().label(), listed.size() - todo.size(), todo.size(), o.spec().mode().label(),
+                    o.spec().factor(), o.spec().factor(), o.spec().edge().label(), kernel, partitions, o.batch());
             out.flush();
+            int batches = (todo.size() + o.batch() - 1) / o.batch();
+            for (int b = 0; b < batches; b++) {
+                long t0 = System.nanoTime();
+                List<InputFile> chunk = todo.subList(b * o.batch(), Math.min(todo.size(), (b + 1) * o.batch()));
+                RunStats stats = new RunStats();
+                jsc.sc().register(stats, "downsample stats");
+                CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
+                JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size()))
+                        .mapPartitions(new ImagePartition(o.kind(), o.spec(), o.format(), output, stats, errors, hadoop));
+                totals.add(writeBatch(spark, rows, stats, errors, output, chunk.size(), null, b + 1, batches, samples,
+                        out, t0));
+            }
         }
         if (!outFs.exists(new Path(outDir, "errors"))) {
             writeErrors(spark, List.of(), output); // an empty dataset, so readers find its schema
@@ -157,12 +185,47 @@ public final class DownsampleJob {
         }
         samples.sort(Comparator.comparing(ErrorRecord::path));
         return new DownsampleReport(o.input(), output, o.spec().mode().label(), o.spec().factor(),
-                o.spec().edge().label(), o.format().label(), kernel, listed.size(), listed.size() - todo.size(),
-                todo.size(), totals.pooled, totals.errors, totals.inputPixels / 1e6, totals.inputBytes / 1e6,
+                o.spec().edge().label(), o.format().label(), kernel, listedCount, skippedCount,
+                listedCount - skippedCount, totals.pooled, totals.errors, totals.inputPixels / 1e6, totals.inputBytes / 1e6,
                 totals.inputPixels / 1e6 / wall, jsc.defaultParallelism(),
                 new DownsampleReport.Seconds(totals.decodeNanos / 1e9, totals.poolNanos / 1e9,
                         totals.writeNanos / 1e9, wall),
                 levels, samples);
+    }
+
+    /**
+     * One Spark write of {@code rows} (appending its levels through the commit protocol), then its
+     * error rows; checks that the batch adds up: {@code inputs} records = pooled + errors (+ skipped,
+     * for a tensor dataset, whose records are only known to be done once read).
+     */
+    private static RunStats.Totals writeBatch(SparkSession spark, JavaRDD<Row> rows, RunStats stats,
+            CollectionAccumulator<ErrorRecord> errors, String output, long inputs, LongAccumulator skipped, int b,
+            int batches, List<ErrorRecord> samples, PrintWriter out, long t0) {
+        // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
+        // that out costs more than writing them.
+        spark.createDataFrame(rows, SCHEMA).write().mode(SaveMode.Append).partitionBy("level")
+                .option(NO_SUCCESS_MARKER, "false").option("parquet.enable.dictionary", "false").parquet(output);
+        List<ErrorRecord> failed = new ArrayList<>(errors.value());
+        failed.sort(Comparator.comparing(ErrorRecord::path));
+        if (!failed.isEmpty()) {
+            writeErrors(spark, failed, output);
+        }
+        RunStats.Totals t = stats.value();
+        long skip = skipped == null ? 0 : skipped.value();
+        if (t.pooled + t.errors + skip != inputs || t.errors != failed.size()) {
+            throw new IllegalStateException("batch " + b + " does not add up: " + inputs + " inputs, "
+                    + t.pooled + " pooled, " + t.errors + " errors counted, " + failed.size() + " error rows, "
+                    + skip + " skipped");
+        }
+        for (ErrorRecord e : failed) {
+            if (samples.size() < DownsampleReport.MAX_ERROR_SAMPLES) {
+                samples.add(e);
+            }
+        }
+        out.printf(Locale.ROOT, "batch %d/%d: %d inputs, %d pooled, %d errors, %.1f input MP in %.1f s%n", b,
+                batches, inputs - skip, t.pooled, t.errors, t.inputPixels / 1e6, (System.nanoTime() - t0) / 1e9);
+        out.flush();
+        return t;
     }
 
     private static void writeErrors(SparkSession spark, List<ErrorRecord> errors, String output) {

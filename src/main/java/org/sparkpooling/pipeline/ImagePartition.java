@@ -1,20 +1,16 @@
 package org.sparkpooling.pipeline;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SerializableWritable;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
+import org.sparkpooling.tensor.Npy;
+import org.sparkpooling.tensor.Tensor;
 
 /**
  * The executor side of a run: for each listed file of a partition, read and decode it, make its
@@ -37,9 +33,20 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
     private final CollectionAccumulator<ErrorRecord> errors;
     /** The driver's Hadoop settings (spark.hadoop.*, core-site.xml), so executors open files as the driver listed them. */
     private final SerializableWritable<Configuration> hadoop;
+    private final InputKind kind;
 
     public ImagePartition(DownsampleSpec spec, OutputFormat format, String outputDir, RunStats stats,
             CollectionAccumulator<ErrorRecord> errors, Configuration hadoop) {
+        this(InputKind.IMAGES, spec, format, outputDir, stats, errors, hadoop);
+    }
+
+    /** {@code kind}: images, or {@code .npy} files (each read whole, streamed, on the executor). */
+    public ImagePartition(InputKind kind, DownsampleSpec spec, OutputFormat format, String outputDir, RunStats stats,
+            CollectionAccumulator<ErrorRecord> errors, Configuration hadoop) {
+        if (kind == InputKind.TENSORS) {
+            throw new IllegalArgumentException("a tensor dataset is read by TensorPartition, not as files");
+        }
+        this.kind = kind;
         this.hadoop = new SerializableWritable<>(new Configuration(hadoop));
         this.spec = spec;
         this.format = format;
@@ -52,121 +59,49 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
     public Iterator<Row> call(Iterator<InputFile> files) {
         long start = System.nanoTime();
         RunStats.Totals totals = new RunStats.Totals();
-        TaskContext task = TaskContext.get();
-        if (task != null) {
-            task.addTaskCompletionListener(ctx -> {
-                long measured = totals.decodeNanos + totals.poolNanos + totals.writeNanos;
-                totals.writeNanos += Math.max(0, System.nanoTime() - start - measured);
-                stats.add(totals);
-            });
-        }
+        LevelRows.reportOnCompletion(stats, totals, start);
         return new Rows(files, totals, new Pyramid(spec, Pyramid.defaultKernel()), hadoop.value());
     }
 
-    private final class Rows implements Iterator<Row> {
-        private final Iterator<InputFile> files;
-        private final RunStats.Totals totals;
-        private final Pyramid pyramid;
+    private final class Rows extends LevelRows<InputFile> {
         private final Configuration conf;
-        private final ArrayDeque<Row> ready = new ArrayDeque<>(1);
-        private InputFile current;
-        private Planes level;
-        private int levelNo;
-        private int levelCount;
 
         Rows(Iterator<InputFile> files, RunStats.Totals totals, Pyramid pyramid, Configuration conf) {
-            this.files = files;
-            this.totals = totals;
-            this.pyramid = pyramid;
+            super(files, totals, pyramid, spec, format, outputDir, conf, errors);
             this.conf = conf;
         }
 
         @Override
-        public boolean hasNext() {
-            while (ready.isEmpty()) {
-                if (current != null && levelNo < levelCount) {
-                    advance();
-                } else if (files.hasNext()) {
-                    open(files.next());
-                } else {
-                    return false;
+        Source open(InputFile file) throws BadImageException {
+            Path p = new Path(file.path());
+            try (FSDataInputStream in = p.getFileSystem(conf).open(p)) {
+                if (kind == InputKind.NPY) {
+                    if (file.length() == 0) {
+                        throw new BadImageException("empty file (0 bytes)");
+                    }
+                    Tensor t;
+                    try {
+                        t = Npy.read(in, file.relativePath());
+                    } catch (IllegalArgumentException e) {
+                        throw new BadImageException("npy: " + e.getMessage(), e);
+                    }
+                    return Source.tensor(file.relativePath(), file.length(), t, spec.maxPixels());
                 }
+                return Source.image(file.relativePath(), file.length(), ImageDecoder.decode(in, file.length(),
+                        spec.maxPixels()));
+            } catch (IOException e) {
+                throw new BadImageException("read failed: " + e, e);
             }
-            return true;
         }
 
         @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return ready.poll();
+        String errorPath(InputFile file) {
+            return file.relativePath();
         }
 
-        private void open(InputFile file) {
-            current = null;
-            level = null;
-            long t0 = System.nanoTime();
-            try {
-                Path p = new Path(file.path());
-                Planes base;
-                try (FSDataInputStream in = p.getFileSystem(conf).open(p)) {
-                    base = ImageDecoder.decode(in, file.length(), spec.maxPixels());
-                } catch (IOException e) {
-                    throw new BadImageException("read failed: " + e, e);
-                }
-                int count = spec.levelCount(base.height(), base.width());
-                if (count == 0) {
-                    throw new BadImageException(base.width() + "x" + base.height() + " is too small for one "
-                            + spec.factor() + "x" + spec.factor() + " level with edge " + spec.edge().label());
-                }
-                current = file;
-                level = base;
-                levelNo = 0;
-                levelCount = count;
-                totals.pooled++;
-                totals.inputPixels += (long) base.width() * base.height();
-                totals.inputBytes += file.length();
-            } catch (BadImageException e) {
-                fail(file, e.getMessage());
-            } catch (RuntimeException e) {
-                fail(file, "internal error: " + e);
-            } finally {
-                totals.decodeNanos += System.nanoTime() - t0;
-            }
-        }
-
-        private void fail(InputFile file, String reason) {
-            totals.errors++;
-            errors.add(new ErrorRecord(file.relativePath(), reason));
-        }
-
-        /** Makes the next level of the current image and queues its row. */
-        private void advance() {
-            long t0 = System.nanoTime();
-            level = pyramid.next(level);
-            levelNo++;
-            long t1 = System.nanoTime();
-            totals.poolNanos += t1 - t0;
-            totals.levelImages[levelNo]++;
-            totals.levelPixels[levelNo] += (long) level.width() * level.height();
-            if (format.png()) {
-                Path out = new Path(outputDir, current.pngPath(levelNo));
-                try (OutputStream os = out.getFileSystem(conf).create(out, true)) {
-                    PngEncoder.write(level, os);
-                } catch (IOException e) {
-                    // The output directory, not the image, is at fault: fail the task so Spark retries it.
-                    throw new java.io.UncheckedIOException("cannot write " + out, e);
-                }
-            }
-            byte[] pixels = format.parquet() ? level.interleavedBytes() : null;
-            ready.add(RowFactory.create(current.relativePath(), levelNo, level.height(), level.width(),
-                    level.channels(), level.bitDepth(), pixels));
-            totals.writeNanos += System.nanoTime() - t1;
-            if (levelNo == levelCount) {
-                current = null;
-                level = null;
-            }
+        @Override
+        String pngPath(String path, int level) {
+            return InputFile.pngPath(path, level);
         }
     }
 }

@@ -15,6 +15,10 @@ public record InputFile(String path, String relativePath, long length) implement
 
     /** Where its PNG of {@code level} goes, under the output directory: the extension becomes .png. */
     public String pngPath(int level) {
+        return pngPath(relativePath, level);
+    }
+
+    static String pngPath(String relativePath, int level) {
         String rel = relativePath;
         int slash = rel.lastIndexOf('/');
         int dot = rel.lastIndexOf('.');

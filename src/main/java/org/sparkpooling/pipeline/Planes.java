@@ -3,20 +3,26 @@ package org.sparkpooling.pipeline;
 /**
  * One image level as integer samples in planes: {@code channels} planes of {@code height x width}
  * samples each, channel-major (CHW, the tensor's layout), in {@code float} because the kernels pool
- * floats; every value is an integer in {@code 0 .. 2^bitDepth - 1}. Channel order: gray; gray, alpha;
- * R, G, B; R, G, B, A. Alpha is straight (not premultiplied).
+ * floats; for bit depths 8 and 16 every value is an integer in {@code 0 .. 2^bitDepth - 1}. Channel
+ * order: gray; gray, alpha; R, G, B; R, G, B, A. Alpha is straight (not premultiplied).
+ *
+ * <p>Bit depth {@value #FLOAT_DEPTH} holds a float tensor's planes (from a tensor dataset or a
+ * {@code .npy} file) as they are: any number of channels, any float value, never rounded.
  */
 public record Planes(int channels, int height, int width, int bitDepth, float[] samples) {
 
+    /** The bit depth of float planes: samples are float32 values, not integers. */
+    public static final int FLOAT_DEPTH = 32;
+
     public Planes {
-        if (channels < 1 || channels > 4) {
-            throw new IllegalArgumentException("channels (" + channels + ") must be 1 to 4");
+        if (bitDepth == FLOAT_DEPTH ? channels < 1 : channels < 1 || channels > 4) {
+            throw new IllegalArgumentException("channels (" + channels + ") must be 1 to 4 (at least 1 for float)");
         }
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("size (" + height + "x" + width + ") must be at least 1x1");
         }
-        if (bitDepth != 8 && bitDepth != 16) {
-            throw new IllegalArgumentException("bit depth (" + bitDepth + ") must be 8 or 16");
+        if (bitDepth != 8 && bitDepth != 16 && bitDepth != FLOAT_DEPTH) {
+            throw new IllegalArgumentException("bit depth (" + bitDepth + ") must be 8, 16 or " + FLOAT_DEPTH);
         }
         if (samples == null || samples.length != (long) channels * height * width) {
             throw new IllegalArgumentException("samples length (" + (samples == null ? "null" : samples.length)
@@ -24,7 +30,11 @@ public record Planes(int channels, int height, int width, int bitDepth, float[] 
         }
     }
 
+    /** The largest integer sample; float planes have none. */
     public int maxValue() {
+        if (bitDepth == FLOAT_DEPTH) {
+            throw new IllegalStateException("float planes have no maximum sample value");
+        }
         return (1 << bitDepth) - 1;
     }
 
@@ -34,7 +44,8 @@ public record Planes(int channels, int height, int width, int bitDepth, float[] 
 
     /**
      * Row-major interleaved HWC samples, one byte each for 8-bit, two little-endian bytes for
-     * 16-bit: the {@code pixels} column of the dataset. Samples are already integers in range.
+     * 16-bit, four little-endian bytes (IEEE float32) for float: the {@code pixels} column of the
+     * dataset. Integer samples are already integers in range.
      */
     public byte[] interleavedBytes() {
         int plane = height * width;
@@ -42,7 +53,15 @@ public record Planes(int channels, int height, int width, int bitDepth, float[] 
         byte[] out = new byte[plane * channels * bytesPerSample];
         for (int c = 0; c < channels; c++) {
             int base = c * plane;
-            if (bytesPerSample == 1) {
+            if (bytesPerSample == 4) {
+                for (int i = 0, o = 4 * c; i < plane; i++, o += 4 * channels) {
+                    int v = Float.floatToRawIntBits(samples[base + i]);
+                    out[o] = (byte) v;
+                    out[o + 1] = (byte) (v >>> 8);
+                    out[o + 2] = (byte) (v >>> 16);
+                    out[o + 3] = (byte) (v >>> 24);
+                }
+            } else if (bytesPerSample == 1) {
                 for (int i = 0, o = c; i < plane; i++, o += channels) {
                     out[o] = (byte) (int) samples[base + i];
                 }
@@ -65,7 +84,9 @@ public record Planes(int channels, int height, int width, int bitDepth, float[] 
             for (int i = 0; i < plane; i++) {
                 int o = i * channels + c;
                 s[c * plane + i] = bitDepth == 8 ? pixels[o] & 0xff
-                        : (pixels[2 * o] & 0xff) | (pixels[2 * o + 1] & 0xff) << 8;
+                        : bitDepth == 16 ? (pixels[2 * o] & 0xff) | (pixels[2 * o + 1] & 0xff) << 8
+                        : Float.intBitsToFloat((pixels[4 * o] & 0xff) | (pixels[4 * o + 1] & 0xff) << 8
+                                | (pixels[4 * o + 2] & 0xff) << 16 | (pixels[4 * o + 3] & 0xff) << 24);
             }
         }
         return new Planes(channels, height, width, bitDepth, s);

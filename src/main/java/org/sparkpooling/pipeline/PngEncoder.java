@@ -24,7 +24,16 @@ public final class PngEncoder {
     private PngEncoder() {
     }
 
+    /** PNG has no float samples, and any mapping to integers would lose what a float tensor holds. */
+    private static void requireInteger(Planes p) {
+        if (p.bitDepth() == Planes.FLOAT_DEPTH || p.channels() > 4) {
+            throw new IllegalArgumentException("planes of bit depth " + p.bitDepth() + " and " + p.channels()
+                    + " channels have no PNG form (8 or 16 bits, 1 to 4 channels)");
+        }
+    }
+
     public static BufferedImage toImage(Planes p) {
+        requireInteger(p);
         boolean alpha = p.channels() == 2 || p.channels() == 4;
         ColorSpace cs = ColorSpace.getInstance(p.channels() <= 2 ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
         int type = p.bitDepth() == 8 ? DataBuffer.TYPE_BYTE : DataBuffer.TYPE_USHORT;
@@ -58,6 +67,7 @@ public final class PngEncoder {
      * larger (README, choices).
      */
     public static void write(Planes p, OutputStream out) throws IOException {
+        requireInteger(p);
         int c = p.channels();
         int bytes = p.bitDepth() / 8;
         int bpp = c * bytes;

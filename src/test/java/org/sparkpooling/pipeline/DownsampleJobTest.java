@@ -24,8 +24,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpooling.cli.Main;
+import org.sparkpooling.job.BlockSources;
 import org.sparkpooling.job.SparkSetup;
+import org.sparkpooling.job.SyntheticBlocks;
+import org.sparkpooling.job.TensorDatasets;
+import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.tensor.Npy;
+import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.Tensor;
 import picocli.CommandLine;
 
 /** The pipeline end to end on a local Spark: counts, errors, outputs, resume, existing outputs. */
@@ -261,5 +268,127 @@ class DownsampleJobTest {
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(out));
         return cli.execute(all);
+    }
+
+    private static DownsampleReport runTensors(InputKind kind, Path in, Path out, PoolMode mode, EdgeMode edge,
+            DownsampleJob.Existing existing) throws IOException {
+        DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        StringWriter text = new StringWriter();
+        DownsampleReport r = DownsampleJob.run(spark, new DownsampleJob.Options(in.toString(), out.toString(), spec,
+                OutputFormat.PARQUET, 2, 100, existing, kind), new PrintWriter(text));
+        System.out.println(text);
+        return r;
+    }
+
+    /**
+     * Every level of image {@code n} of {@code t} in the dataset against the reference kernel applied
+     * level by level to the float planes (never rounded), within the golden tests' tolerance.
+     */
+    private static void assertLevels(TreeMap<String, byte[]> rows, String name, Tensor t, int n, DownsampleSpec spec) {
+        Shape s = t.shape();
+        int size = s.c() * s.h() * s.w();
+        Tensor level = new Tensor(new Shape(1, s.c(), s.h(), s.w()),
+                java.util.Arrays.copyOfRange(t.data(), n * size, (n + 1) * size));
+        int count = spec.levelCount(s.h(), s.w());
+        assertTrue(count > 0);
+        for (int l = 1; l <= count; l++) {
+            level = PoolKernels.reference().forward(spec.poolSpec(), level).output();
+            Shape ls = level.shape();
+            String key = name + "#" + n + " " + l + " " + ls.h() + "x" + ls.w() + "x" + ls.c() + " 32";
+            byte[] pixels = rows.get(key);
+            assertTrue(pixels != null, "row " + key + " in " + rows.keySet());
+            Planes got = Planes.fromInterleaved(ls.c(), ls.h(), ls.w(), Planes.FLOAT_DEPTH, pixels);
+            float[] want = level.data();
+            for (int i = 0; i < want.length; i++) {
+                // the golden tests' tolerance: the fast kernel multiplies by 1/divisor, the reference divides
+                assertTrue(Math.abs(want[i] - got.samples()[i]) <= 1e-5 * Math.max(1, Math.abs(want[i])),
+                        key + " sample " + i + ": " + got.samples()[i] + ", reference " + want[i]);
+            }
+        }
+        assertFalse(rows.keySet().stream().anyMatch(k -> k.startsWith(name + "#" + n + " " + (count + 1) + " ")),
+                "no level past " + count);
+    }
+
+    @Test
+    void npyFilesPoolAsFloatPlanesAndBadFilesAreErrors() throws Exception {
+        Path in = shared.resolve("npy-in");
+        Files.createDirectories(in.resolve("sub"));
+        Tensor a = new Tensor(new Shape(2, 3, 9, 8), TestImages.randomFloats(2 * 3 * 9 * 8, 11));
+        Tensor b = new Tensor(new Shape(1, 6, 5, 5), TestImages.randomFloats(6 * 25, 12));
+        Npy.write(in.resolve("a.npy"), a);
+        Npy.write(in.resolve("sub/b.npy"), b);
+        Npy.write(in.resolve("tiny.npy"), new Tensor(new Shape(1, 1, 1, 1), new float[] {1}));
+        Files.write(in.resolve("empty.npy"), new byte[0]);
+        byte[] whole = Npy.toBytes(a);
+        Files.write(in.resolve("sub/truncated.npy"), java.util.Arrays.copyOf(whole, whole.length - 10));
+        Files.writeString(in.resolve("notes.txt"), "not an array\n");
+        for (PoolMode mode : PoolMode.values()) {
+            for (EdgeMode edge : EdgeMode.values()) {
+                Path out = shared.resolve("npy-out-" + mode + "-" + edge);
+                DownsampleReport r = runTensors(InputKind.NPY, in, out, mode, edge, DownsampleJob.Existing.REFUSE);
+                assertEquals(6, r.inputs());
+                assertEquals(2, r.pooled());
+                assertEquals(4, r.errors());
+                assertEquals(r.inputs(), r.pooled() + r.errors());
+                assertEquals((2 * 72 + 25) / 1e6, r.inputMegapixels(), 1e-12);
+                TreeMap<String, String> errors = errors(out);
+                assertEquals(java.util.Set.of("tiny.npy", "empty.npy", "sub/truncated.npy", "notes.txt"), errors.keySet());
+                assertTrue(errors.get("tiny.npy").contains("too small"), errors.get("tiny.npy"));
+                assertTrue(errors.get("empty.npy").startsWith("empty file"), errors.get("empty.npy"));
+                assertTrue(errors.get("sub/truncated.npy").startsWith("npy: "), errors.get("sub/truncated.npy"));
+                assertTrue(errors.get("notes.txt").startsWith("npy: "), errors.get("notes.txt"));
+                TreeMap<String, byte[]> rows = dataset(out);
+                DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
+                assertLevels(rows, "a.npy", a, 0, spec);
+                assertLevels(rows, "a.npy", a, 1, spec);
+                assertLevels(rows, "sub/b.npy", b, 0, spec);
+                assertEquals(2 * spec.levelCount(9, 8) + spec.levelCount(5, 5), rows.size());
+            }
+        }
+        // Resume: a finished output has nothing left to do.
+        DownsampleReport again = runTensors(InputKind.NPY, in, shared.resolve("npy-out-AVG-PARTIAL"), PoolMode.AVG,
+                EdgeMode.PARTIAL, DownsampleJob.Existing.RESUME);
+        assertEquals(6, again.skipped());
+        assertEquals(0, again.inputs());
+        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 100);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DownsampleJob.Options(
+                in.toString(), "out", spec, OutputFormat.BOTH, 0, 10, DownsampleJob.Existing.REFUSE, InputKind.NPY));
+        assertTrue(e.getMessage().contains("no PNG form"), e.getMessage());
+    }
+
+    @Test
+    void tensorDatasetRowsPoolAsFloatPlanesAndBadRowsAreErrors() throws Exception {
+        Path in = shared.resolve("tensors-in");
+        Shape shape = new Shape(2, 3, 9, 8);
+        TensorDatasets.generate(spark, in.toString(), 3, 2, shape, 5, false);
+        // One more row whose data does not match its shape: an error row, the others go on.
+        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(3L, 2, 3, 9, 8, new byte[12])),
+                BlockSources.TENSOR_SCHEMA).write().mode(org.apache.spark.sql.SaveMode.Append).parquet(in.toString());
+        Path out = shared.resolve("tensors-out");
+        DownsampleReport r = runTensors(InputKind.TENSORS, in, out, PoolMode.AVG, EdgeMode.PARTIAL,
+                DownsampleJob.Existing.REFUSE);
+        assertEquals(4, r.listed());
+        assertEquals(4, r.inputs());
+        assertEquals(3, r.pooled());
+        assertEquals(1, r.errors());
+        assertEquals(3 * 2 * 72 / 1e6, r.inputMegapixels(), 1e-12);
+        TreeMap<String, String> errors = errors(out);
+        assertEquals(java.util.Set.of("block-3"), errors.keySet());
+        assertTrue(errors.get("block-3").contains("bytes"), errors.get("block-3"));
+        TreeMap<String, byte[]> rows = dataset(out);
+        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        for (long id = 0; id < 3; id++) {
+            Tensor t = SyntheticBlocks.block(5, id, shape);
+            assertLevels(rows, "block-" + id, t, 0, spec);
+            assertLevels(rows, "block-" + id, t, 1, spec);
+        }
+        assertEquals(3 * 2 * spec.levelCount(9, 8), rows.size());
+
+        DownsampleReport again = runTensors(InputKind.TENSORS, in, out, PoolMode.AVG, EdgeMode.PARTIAL,
+                DownsampleJob.Existing.RESUME);
+        assertEquals(4, again.listed());
+        assertEquals(4, again.skipped());
+        assertEquals(0, again.inputs());
+        assertEquals(3 * 2 * spec.levelCount(9, 8), dataset(out).size());
     }
 }

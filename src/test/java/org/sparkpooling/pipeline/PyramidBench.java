@@ -16,9 +16,12 @@ import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolMode;
 
 /**
- * The pooling step of the pipeline alone: one 2x2 average level of a photo-sized image (kernel,
- * rounding, clamping, output allocation), as skimage's block_reduce is timed by
+ * The pooling step of the pipeline alone: one 2x2 average level of a photo-sized image (pooling,
+ * rounding, output allocation), as skimage's block_reduce is timed by
  * {@code ../shared/peers/image_peers.py}. Input megapixels per second = H*W / 1e6 / (ms / 1000).
+ * {@code path}: {@code direct} is what the pipeline runs for integer images (the row loops of
+ * {@link Pyramid#next}); {@code fast} and {@code loops} go through that pool kernel, then round and
+ * clamp ({@code Pyramid.nextThroughKernel}, the path float planes take, and what ran before).
  * {@code java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) org.openjdk.jmh.Main PyramidBench}
  */
 @State(Scope.Benchmark)
@@ -33,23 +36,25 @@ public class PyramidBench {
     @Param({"1200x1920x3x8", "3172x5640x3x8", "1200x1920x4x16"})
     public String image;
 
-    @Param({"fast", "loops"})
-    public String impl;
+    @Param({"direct", "fast"})
+    public String path;
 
     private Planes base;
     private Pyramid pyramid;
+    private boolean direct;
 
     @Setup
     public void setup() {
         String[] p = image.split("x");
         base = TestImages.random(Integer.parseInt(p[2]), Integer.parseInt(p[0]), Integer.parseInt(p[1]),
                 Integer.parseInt(p[3]), 42);
+        direct = path.equals("direct");
         pyramid = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, Long.MAX_VALUE),
-                PoolKernels.byName(impl));
+                direct ? Pyramid.defaultKernel() : PoolKernels.byName(path));
     }
 
     @Benchmark
     public Planes level() {
-        return pyramid.next(base);
+        return direct ? pyramid.next(base) : pyramid.nextThroughKernel(base);
     }
 }

@@ -194,4 +194,60 @@ class PyramidTest {
         java.nio.ByteBuffer.wrap(b, 29, 4).putInt((int) crc.getValue());
         return b;
     }
+
+    /** The direct integer loops give what the kernel path gives, bit for bit, and float planes pass through unrounded. */
+    @Test
+    void directLoopsEqualTheKernelPath() {
+        long seed = 1;
+        for (PoolMode mode : PoolMode.values()) {
+            for (EdgeMode edge : EdgeMode.values()) {
+                for (int f : new int[] {2, 3, 4}) {
+                    Pyramid pyramid = new Pyramid(new DownsampleSpec(mode, f, 0, edge, 1000), Pyramid.defaultKernel());
+                    for (int bits : new int[] {8, 16}) {
+                        for (int[] hw : SIZES) {
+                            if (edge == EdgeMode.TRIM && (hw[0] < f || hw[1] < f)) {
+                                continue;
+                            }
+                            Planes p = TestImages.random(1 + (int) (seed % 4), hw[0], hw[1], bits, seed++);
+                            String at = mode + " " + edge + " F=" + f + " " + bits + "-bit " + hw[0] + "x" + hw[1];
+                            Planes direct = pyramid.next(p);
+                            Planes kernel = pyramid.nextThroughKernel(p);
+                            assertEquals(kernel.height(), direct.height(), at);
+                            assertEquals(kernel.width(), direct.width(), at);
+                            assertArrayEquals(kernel.samples(), direct.samples(), at);
+                        }
+                    }
+                }
+            }
+        }
+        Planes floats = new Planes(5, 3, 3, Planes.FLOAT_DEPTH, new float[] {
+            0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f,
+            -1, 2, -3, 4, -5, 6, -7, 8, -9,
+            1e30f, 1e30f, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0.25f,
+            1, 1, 1, 1, 1, 1, 1, 1, 1});
+        Planes next = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 1000),
+                Pyramid.defaultKernel()).next(floats);
+        assertEquals(Planes.FLOAT_DEPTH, next.bitDepth());
+        assertEquals(2, next.height());
+        assertEquals((0.1f + 0.2f + 0.4f + 0.5f) / 4, next.get(0, 0, 0), 1e-7, "not rounded");
+        assertEquals(0.25f, next.get(3, 1, 1), 0f, "the corner window is its one in-bounds sample");
+        assertEquals(5e29f, next.get(2, 0, 0), 1e24f);
+        assertArrayEquals(next.samples(), Planes.fromInterleaved(5, 2, 2, 32, next.interleavedBytes()).samples());
+        assertThrows(IllegalArgumentException.class, () -> PngEncoder.write(next, java.io.OutputStream.nullOutputStream()));
+    }
+
+    @Test
+    void floatRintIsMathRintOnTheSampleRange() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 1_000_000; i++) {
+            float v = i < 200_000 ? i * 0.5f : i < 300_000 ? (i - 200_000) * 0.25f : (float) (r.nextDouble() * 70_000);
+            assertEquals((float) Math.rint(v), Pyramid.rint(v), "rint(" + v + ")");
+        }
+        assertEquals(0f, Pyramid.rint(0.5f));
+        assertEquals(2f, Pyramid.rint(1.5f));
+        assertEquals(2f, Pyramid.rint(2.5f));
+        assertEquals(65534f, Pyramid.rint(65534.5f)); // half to even
+        assertEquals(65534f, Pyramid.rint(65533.5f));
+    }
 }

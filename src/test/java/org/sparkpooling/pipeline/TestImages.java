@@ -25,6 +25,17 @@ final class TestImages {
         return new Planes(channels, height, width, bitDepth, s);
     }
 
+    /** Floats in [-100, 100), with a few large and tiny magnitudes. */
+    static float[] randomFloats(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] s = new float[n];
+        for (int i = 0; i < n; i++) {
+            int pick = r.nextInt(20);
+            s[i] = pick == 0 ? 1e20f : pick == 1 ? -3e-20f : (float) (r.nextDouble() * 200 - 100);
+        }
+        return s;
+    }
+
     /** Writes {@code p} as a PNG (or TIFF) of its own layout and depth. */
     static Path write(Planes p, String format, Path file) throws IOException {
         Files.createDirectories(file.getParent());
