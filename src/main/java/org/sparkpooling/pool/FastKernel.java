@@ -84,11 +84,17 @@ public final class FastKernel implements PoolKernel {
                 from = q.vectorHi;
             }
             if (q.kernel == 2 && q.sw == 2 && q.pw == 0) {
-                max2x2s2(x, inBase, rowIdx, inW, from, q.owHi, out, ind, o);
+                if (!max2x2s2Keys(x, inBase, rowIdx, inW, from, q.owHi, out, ind, o)) {
+                    max2x2s2(x, inBase, rowIdx, inW, from, q.owHi, out, ind, o);
+                }
             } else if (q.kernel == 2) {
-                max2x2(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+                if (!max2x2Keys(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o)) {
+                    max2x2(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+                }
             } else if (q.kernel == 3) {
-                max3x3(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+                if (!max3x3Keys(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o)) {
+                    max3x3(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+                }
             } else {
                 maxGeneric(q, x, inBase, oh, from, q.owHi, out, ind, o);
             }
@@ -97,11 +103,151 @@ public final class FastKernel implements PoolKernel {
     }
 
     /*
-     * The unrolled scalar bodies. Each tap is a plain if: HotSpot compiles float selects to branches
-     * anyway (no conditional move for floats on x86), and the ternary form measured slower than the
-     * if; int-key variants were slower still. Random data mispredicts these branches, so the cure
-     * for max is the SIMD rows, where a compare and a blend are one instruction each.
+     * The unrolled scalar bodies, first on int keys. HotSpot compiles a float compare-and-select to a
+     * branch (no conditional move for floats on x86), which random data mispredicts about every other
+     * tap; an int compare-and-select becomes a cmov. key(bits) orders ints as the floats are ordered,
+     * with -0.0 and +0.0 equal (so ties still keep the first), for every non-NaN value. NaN is kept
+     * out of the hot loop: each body ORs a NaN flag over its row and, when some window held a NaN,
+     * answers false so the caller redoes the row with the branchy bodies below (exact for NaN, and
+     * their NaN branch is predictable). The output value is read back from x at the chosen index, so
+     * it is the input's own bits (NaN payload, the sign of zero) as in the reference.
      */
+
+    /** Two's-complement order of a float's bits: -a for negative floats, a for positive, 0 for both zeros. */
+    private static int key(int bits) {
+        int s = bits >> 31;
+        return ((bits & 0x7fffffff) ^ s) - s;
+    }
+
+    /** Negative when the bits are a NaN (magnitude above +inf's), else non-negative. */
+    private static int nanFlag(int bits) {
+        return 0x7f800000 - (bits & 0x7fffffff);
+    }
+
+    private static boolean max2x2s2Keys(float[] x, int inBase, int rowIdx, int inW, int owLo, int owHi,
+            float[] out, int[] ind, int o) {
+        int w1 = inW + 1;
+        int nan = 0;
+        for (int ow = owLo; ow < owHi; ow++) {
+            int i = rowIdx + 2 * ow;
+            int a = inBase + i;
+            int b0 = Float.floatToRawIntBits(x[a]);
+            int b1 = Float.floatToRawIntBits(x[a + 1]);
+            int b2 = Float.floatToRawIntBits(x[a + inW]);
+            int b3 = Float.floatToRawIntBits(x[a + w1]);
+            nan |= nanFlag(b0) | nanFlag(b1) | nanFlag(b2) | nanFlag(b3);
+            int best = key(b0);
+            int off = 0;
+            int k = key(b1);
+            boolean t = k > best;
+            best = t ? k : best;
+            off = t ? 1 : off;
+            k = key(b2);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? inW : off;
+            k = key(b3);
+            t = k > best;
+            off = t ? w1 : off;
+            out[o + ow] = x[a + off];
+            ind[o + ow] = i + off;
+        }
+        return nan >= 0;
+    }
+
+    private static boolean max2x2Keys(float[] x, int inBase, int rowIdx, int inW, int sw, int pw, int owLo,
+            int owHi, float[] out, int[] ind, int o) {
+        int w1 = inW + 1;
+        int nan = 0;
+        for (int ow = owLo; ow < owHi; ow++) {
+            int i = rowIdx + ow * sw - pw;
+            int a = inBase + i;
+            int b0 = Float.floatToRawIntBits(x[a]);
+            int b1 = Float.floatToRawIntBits(x[a + 1]);
+            int b2 = Float.floatToRawIntBits(x[a + inW]);
+            int b3 = Float.floatToRawIntBits(x[a + w1]);
+            nan |= nanFlag(b0) | nanFlag(b1) | nanFlag(b2) | nanFlag(b3);
+            int best = key(b0);
+            int off = 0;
+            int k = key(b1);
+            boolean t = k > best;
+            best = t ? k : best;
+            off = t ? 1 : off;
+            k = key(b2);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? inW : off;
+            k = key(b3);
+            t = k > best;
+            off = t ? w1 : off;
+            out[o + ow] = x[a + off];
+            ind[o + ow] = i + off;
+        }
+        return nan >= 0;
+    }
+
+    private static boolean max3x3Keys(float[] x, int inBase, int rowIdx, int inW, int sw, int pw, int owLo,
+            int owHi, float[] out, int[] ind, int o) {
+        int w1 = inW + 1;
+        int w2 = inW + 2;
+        int h2 = 2 * inW;
+        int h21 = h2 + 1;
+        int h22 = h2 + 2;
+        int nan = 0;
+        for (int ow = owLo; ow < owHi; ow++) {
+            int i = rowIdx + ow * sw - pw;
+            int a = inBase + i;
+            int b0 = Float.floatToRawIntBits(x[a]);
+            int b1 = Float.floatToRawIntBits(x[a + 1]);
+            int b2 = Float.floatToRawIntBits(x[a + 2]);
+            int b3 = Float.floatToRawIntBits(x[a + inW]);
+            int b4 = Float.floatToRawIntBits(x[a + w1]);
+            int b5 = Float.floatToRawIntBits(x[a + w2]);
+            int b6 = Float.floatToRawIntBits(x[a + h2]);
+            int b7 = Float.floatToRawIntBits(x[a + h21]);
+            int b8 = Float.floatToRawIntBits(x[a + h22]);
+            nan |= nanFlag(b0) | nanFlag(b1) | nanFlag(b2) | nanFlag(b3) | nanFlag(b4)
+                    | nanFlag(b5) | nanFlag(b6) | nanFlag(b7) | nanFlag(b8);
+            int best = key(b0);
+            int off = 0;
+            int k = key(b1);
+            boolean t = k > best;
+            best = t ? k : best;
+            off = t ? 1 : off;
+            k = key(b2);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? 2 : off;
+            k = key(b3);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? inW : off;
+            k = key(b4);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? w1 : off;
+            k = key(b5);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? w2 : off;
+            k = key(b6);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? h2 : off;
+            k = key(b7);
+            t = k > best;
+            best = t ? k : best;
+            off = t ? h21 : off;
+            k = key(b8);
+            t = k > best;
+            off = t ? h22 : off;
+            out[o + ow] = x[a + off];
+            ind[o + ow] = i + off;
+        }
+        return nan >= 0;
+    }
+
+    /* The exact bodies for rows that hold a NaN: plain ifs, the NaN test in each. */
 
     private static void max2x2s2(float[] x, int inBase, int rowIdx, int inW, int owLo, int owHi,
             float[] out, int[] ind, int o) {
