@@ -119,6 +119,11 @@ public final class FastKernel implements PoolKernel {
         return ((bits & 0x7fffffff) ^ s) - s;
     }
 
+    /** All ones when {@code k > best}, else 0; in long, since the difference of two keys can overflow an int. */
+    private static int takeMask(int best, int k) {
+        return (int) (((long) best - k) >> 63);
+    }
+
     /** Negative when the bits are a NaN (magnitude above +inf's), else non-negative. */
     private static int nanFlag(int bits) {
         return 0x7f800000 - (bits & 0x7fffffff);
@@ -139,16 +144,15 @@ public final class FastKernel implements PoolKernel {
             int best = key(b0);
             int off = 0;
             int k = key(b1);
-            boolean t = k > best;
-            best = t ? k : best;
-            off = t ? 1 : off;
+            int m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ 1) & m;
             k = key(b2);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? inW : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ inW) & m;
             k = key(b3);
-            t = k > best;
-            off = t ? w1 : off;
+            off ^= (off ^ w1) & takeMask(best, k);
             out[o + ow] = x[a + off];
             ind[o + ow] = i + off;
         }
@@ -170,16 +174,15 @@ public final class FastKernel implements PoolKernel {
             int best = key(b0);
             int off = 0;
             int k = key(b1);
-            boolean t = k > best;
-            best = t ? k : best;
-            off = t ? 1 : off;
+            int m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ 1) & m;
             k = key(b2);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? inW : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ inW) & m;
             k = key(b3);
-            t = k > best;
-            off = t ? w1 : off;
+            off ^= (off ^ w1) & takeMask(best, k);
             out[o + ow] = x[a + off];
             ind[o + ow] = i + off;
         }
@@ -211,36 +214,35 @@ public final class FastKernel implements PoolKernel {
             int best = key(b0);
             int off = 0;
             int k = key(b1);
-            boolean t = k > best;
-            best = t ? k : best;
-            off = t ? 1 : off;
+            int m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ 1) & m;
             k = key(b2);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? 2 : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ 2) & m;
             k = key(b3);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? inW : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ inW) & m;
             k = key(b4);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? w1 : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ w1) & m;
             k = key(b5);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? w2 : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ w2) & m;
             k = key(b6);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? h2 : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ h2) & m;
             k = key(b7);
-            t = k > best;
-            best = t ? k : best;
-            off = t ? h21 : off;
+            m = takeMask(best, k);
+            best = Math.max(best, k);
+            off ^= (off ^ h21) & m;
             k = key(b8);
-            t = k > best;
-            off = t ? h22 : off;
+            off ^= (off ^ h22) & takeMask(best, k);
             out[o + ow] = x[a + off];
             ind[o + ow] = i + off;
         }
