@@ -91,6 +91,10 @@ public final class FastKernel implements PoolKernel {
                 if (!max2x2Keys(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o)) {
                     max2x2(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
                 }
+            } else if (q.kernel == 3 && q.sw == 2) {
+                if (!max3x3s2Keys(x, inBase, rowIdx, inW, q.pw, from, q.owHi, out, ind, o)) {
+                    max3x3(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
+                }
             } else if (q.kernel == 3) {
                 if (!max3x3Keys(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o)) {
                     max3x3(x, inBase, rowIdx, inW, q.sw, q.pw, from, q.owHi, out, ind, o);
@@ -187,6 +191,61 @@ public final class FastKernel implements PoolKernel {
             ind[o + ow] = i + off;
         }
         return nan >= 0;
+    }
+
+    /**
+     * The ResNet stem's 3x3 stride 2: neighbouring windows share a column, so each column's best of
+     * three rows is found once and used by two windows. A column's best is a tagged long, the key
+     * above a rank bit field, so one max orders by value and breaks ties by raster order: bits 4-5
+     * hold 3 - row (an earlier row wins a tie), bits 0-1, ORed in per window, 3 - column.
+     */
+    private static boolean max3x3s2Keys(float[] x, int inBase, int rowIdx, int inW, int pw, int owLo, int owHi,
+            float[] out, int[] ind, int o) {
+        if (owLo >= owHi) {
+            return true; // no window: the first column below would be read past the row
+        }
+        int h2 = 2 * inW;
+        int nan = 0;
+        int a0 = inBase + rowIdx + 2 * owLo - pw;
+        int b0 = Float.floatToRawIntBits(x[a0]);
+        int b1 = Float.floatToRawIntBits(x[a0 + inW]);
+        int b2 = Float.floatToRawIntBits(x[a0 + h2]);
+        nan |= nanFlag(b0) | nanFlag(b1) | nanFlag(b2);
+        long left = column(b0, b1, b2);
+        for (int ow = owLo; ow < owHi; ow++) {
+            int i = rowIdx + 2 * ow - pw;
+            int a = inBase + i;
+            b0 = Float.floatToRawIntBits(x[a + 1]);
+            b1 = Float.floatToRawIntBits(x[a + 1 + inW]);
+            b2 = Float.floatToRawIntBits(x[a + 1 + h2]);
+            int c0 = Float.floatToRawIntBits(x[a + 2]);
+            int c1 = Float.floatToRawIntBits(x[a + 2 + inW]);
+            int c2 = Float.floatToRawIntBits(x[a + 2 + h2]);
+            nan |= nanFlag(b0) | nanFlag(b1) | nanFlag(b2) | nanFlag(c0) | nanFlag(c1) | nanFlag(c2);
+            long mid = column(b0, b1, b2);
+            long right = column(c0, c1, c2);
+            long best = maxTagged(maxTagged(left | 3, mid | 2), right | 1);
+            left = right;
+            int t = (int) best;
+            int off = (3 - ((t >> 4) & 3)) * inW + 3 - (t & 3);
+            out[o + ow] = x[a + off];
+            ind[o + ow] = i + off;
+        }
+        return nan >= 0;
+    }
+
+    private static long column(int top, int middle, int bottom) {
+        return maxTagged(maxTagged(tagged(top, 3 << 4), tagged(middle, 2 << 4)), tagged(bottom, 1 << 4));
+    }
+
+    private static long tagged(int bits, int rank) {
+        return ((long) key(bits) << 8) | rank;
+    }
+
+    /** The larger of two tagged keys without a branch; they differ by far less than 2^63. */
+    private static long maxTagged(long a, long b) {
+        long d = a - b;
+        return a - (d & (d >> 63));
     }
 
     private static boolean max3x3Keys(float[] x, int inBase, int rowIdx, int inW, int sw, int pw, int owLo,
