@@ -111,8 +111,8 @@ public final class FastKernel implements PoolKernel {
      * branch (no conditional move for floats on x86), which random data mispredicts about every other
      * tap. HotSpot 17 kept branches for int ternaries and ifs too (random input ran 2.5x slower than
      * zeros), so a tap is taken with arithmetic: an all-ones mask from a long difference, Math.max
-     * (an intrinsic) for the best key, and a masked xor for the offset; these run as fast on random
-     * input as on zeros. key(bits) orders ints as the floats are ordered,
+     * (an intrinsic) for the best key, and a masked xor for the offset; the 2x2 stride 2 body runs as
+     * fast on random input as on zeros (237 against 227 us per textbook forward). key(bits) orders ints as the floats are ordered,
      * with -0.0 and +0.0 equal (so ties still keep the first), for every non-NaN value. NaN is kept
      * out of the hot loop: each body ORs a NaN flag over its row and, when some window held a NaN,
      * answers false so the caller redoes the row with the branchy bodies below (exact for NaN, and
