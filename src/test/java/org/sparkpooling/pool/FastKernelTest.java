@@ -29,7 +29,7 @@ class FastKernelTest {
     private static final PoolKernel FAST_SIMD = PoolVectorization.panama().map(FastKernel::new).orElse(null);
     private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 13, 16, 17, 31, 33, 65};
 
-    enum Values { NORMAL, TIES, SPECIAL, HUGE, ALL_NEG_INF }
+    enum Values { NORMAL, TIES, SPECIAL, HUGE, ALL_NEG_INF, INFINITE, RARE_NAN }
 
     @Test
     void specialisedPathsAgreeWithLoops() {
@@ -196,6 +196,17 @@ class FastKernelTest {
                 };
                 case HUGE -> (rnd.nextBoolean() ? 1e30f : -1e30f) * (1 + rnd.nextInt(3)) + rnd.nextInt(3);
                 case ALL_NEG_INF -> rnd.nextInt(16) == 0 ? (float) rnd.nextGaussian() : Float.NEGATIVE_INFINITY;
+                // Infinities of both signs and no NaN: the int-key bodies must order them, no NaN fallback.
+                case INFINITE -> switch (rnd.nextInt(4)) {
+                    case 0 -> Float.POSITIVE_INFINITY;
+                    case 1 -> Float.NEGATIVE_INFINITY;
+                    default -> rnd.nextInt(-2, 3) * 0.5f;
+                };
+                // Few NaNs, of either sign and any payload, so most rows run the key bodies and some
+                // rows fall back; the output must keep each NaN's own bits.
+                case RARE_NAN -> rnd.nextInt(256) == 0
+                        ? Float.intBitsToFloat(0x7f800001 + rnd.nextInt(0x7fffff) | (rnd.nextBoolean() ? 0x80000000 : 0))
+                        : (float) rnd.nextGaussian();
             };
         }
         return v;
