@@ -85,6 +85,23 @@ public final class ClusterSupport {
         driverSettings().keySet().forEach(System::clearProperty);
     }
 
+    /**
+     * For a bench run in this JVM as the driver: skips the test without a cluster, else sets the
+     * driver's properties and those that make the job wait for both executors. Returns the master.
+     */
+    public static String enterBenchDriver() {
+        String master = assumeCluster();
+        setDriverProperties();
+        ClusterSettings.waitForBothExecutors().forEach(System::setProperty);
+        return master;
+    }
+
+    /** Undoes {@link #enterBenchDriver()}. */
+    public static void leaveBenchDriver() {
+        clearDriverProperties();
+        ClusterSettings.waitForBothExecutors().keySet().forEach(System::clearProperty);
+    }
+
     /** The worker JVMs scripts/cluster started, from its pid files. */
     public static List<ProcessHandle> workers() {
         List<ProcessHandle> workers = new ArrayList<>();

@@ -32,16 +32,13 @@ class ExecutorKillIT {
 
     @BeforeEach
     void driverSettings() {
-        master = ClusterSupport.assumeCluster();
-        ClusterSupport.setDriverProperties();
-        ClusterSettings.waitForBothExecutors().forEach(System::setProperty);
+        master = ClusterSupport.enterBenchDriver();
     }
 
     @AfterEach
     void clear() {
         if (master != null) {
-            ClusterSupport.clearDriverProperties();
-            ClusterSettings.waitForBothExecutors().keySet().forEach(System::clearProperty);
+            ClusterSupport.leaveBenchDriver();
         }
     }
 

@@ -3,27 +3,19 @@ package org.sparkpooling.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.ByteBuffer;
 import java.util.List;
-import org.apache.spark.SparkConf;
-import org.apache.spark.serializer.KryoSerializer;
-import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
-import scala.reflect.ClassTag$;
 
 /** The registrator under Spark's own KryoSerializer with registration required, as the job runs it. */
 class KryoRegistrationTest {
 
-    private final SerializerInstance kryo = new KryoSerializer(new SparkConf(false)
-            .set("spark.kryo.registrator", PoolingKryoRegistrator.class.getName())
-            .set("spark.kryo.registrationRequired", "true")).newInstance();
+    private final KryoRoundTrip kryo = new KryoRoundTrip();
 
     private <T> T roundTrip(T value) {
-        ByteBuffer bytes = kryo.serialize(value, ClassTag$.MODULE$.apply(value.getClass()));
-        return kryo.deserialize(bytes, ClassTag$.MODULE$.apply(value.getClass()));
+        return kryo.roundTrip(value);
     }
 
     @Test
@@ -32,7 +24,7 @@ class KryoRegistrationTest {
         t.data()[5] = Float.NaN;
         t.data()[7] = -0.0f;
         assertEquals(t, roundTrip(t));
-        int bytes = kryo.serialize(t, ClassTag$.MODULE$.apply(Tensor.class)).remaining();
+        int bytes = kryo.serialize(t).remaining();
         // class id + four ints + 24 floats: no field names, no per-element tags
         assertEquals(true, bytes <= 4 + 16 + 24 * 4 + 4, "serialized size " + bytes);
     }

@@ -3,26 +3,18 @@ package org.sparkpooling.pipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
-import org.apache.spark.SparkConf;
-import org.apache.spark.serializer.KryoSerializer;
-import org.apache.spark.serializer.SerializerInstance;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
-import org.sparkpooling.job.PoolingKryoRegistrator;
+import org.sparkpooling.job.KryoRoundTrip;
 import org.sparkpooling.pool.PoolMode;
-import scala.reflect.ClassTag$;
 
 /** Every class the pipeline ships goes through Kryo with registration required, as the job runs it. */
 class PipelineKryoTest {
 
-    private final SerializerInstance kryo = new KryoSerializer(new SparkConf(false)
-            .set("spark.kryo.registrator", PoolingKryoRegistrator.class.getName())
-            .set("spark.kryo.registrationRequired", "true")).newInstance();
+    private final KryoRoundTrip kryo = new KryoRoundTrip();
 
     private <T> T roundTrip(T value) {
-        ByteBuffer bytes = kryo.serialize(value, ClassTag$.MODULE$.apply(value.getClass()));
-        return kryo.deserialize(bytes, ClassTag$.MODULE$.apply(value.getClass()));
+        return kryo.roundTrip(value);
     }
 
     @Test
