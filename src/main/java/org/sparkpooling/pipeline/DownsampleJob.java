@@ -325,8 +325,10 @@ public final class DownsampleJob {
         }
         // The scan leaves out empty files; the file index has them, and they are inputs too.
         for (String file : files.inputFiles()) {
-            Path missing = new Path(file);
-            String path = missing.toString(); // inputFiles() spells file:/// where the scan spells file:/
+            // inputFiles() gives URIs (file:///a/b%20c.png) where the scan gives paths (file:/a/b c.png):
+            // Path(String) would keep the %20 and look for a file that does not exist.
+            Path missing = new Path(java.net.URI.create(file));
+            String path = missing.toString();
             if (!lengths.containsKey(path)) {
                 lengths.put(path, missing.getFileSystem(hadoop).getFileStatus(missing).getLen());
             }
