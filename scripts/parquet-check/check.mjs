@@ -250,6 +250,21 @@ function compare(a, b) {
   return diffs;
 }
 
+/** Indented JSON, but an object of plain values (a row, a column) stays on one line, samples and all. */
+function pretty(value, pad = '') {
+  const plain = (v) => v === null || typeof v !== 'object' || (Array.isArray(v) && v.every(plain) && !v.some(Array.isArray));
+  const flat = (v) => plain(v) || (!Array.isArray(v) && Object.values(v).every(plain));
+  if (flat(value)) {
+    return JSON.stringify(value);
+  }
+  const inner = `${pad}  `;
+  if (Array.isArray(value)) {
+    return value.length === 0 ? '[]' : `[\n${value.map((v) => inner + pretty(v, inner)).join(',\n')}\n${pad}]`;
+  }
+  const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pretty(v, inner)}`);
+  return `{\n${entries.join(',\n')}\n${pad}}`;
+}
+
 let duck;
 let hyp;
 try {
@@ -268,5 +283,5 @@ const report = {
   duckdb: duck.out,
   hyparquet: hyp.out,
 };
-process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
+process.stdout.write(`${pretty(report)}\n`);
 process.exitCode = disagreements.length === 0 && problems.length === 0 ? 0 : 1;
