@@ -207,7 +207,7 @@ class ParquetReadersTest {
         }
         assertTrue(left.isEmpty(), name + ": missing rows " + left.keySet());
         Map<Integer, Integer> levels = new TreeMap<>();
-        reader.get("levels").fields().forEachRemaining(f -> levels.put(Integer.parseInt(f.getKey()), f.getValue().asInt()));
+        reader.get("levels").properties().forEach(f -> levels.put(Integer.parseInt(f.getKey()), f.getValue().asInt()));
         assertEquals(perLevel, levels, name + ": rows per level");
         List<String> got = new ArrayList<>();
         reader.get("errors").get("rows").forEach(r -> got.add(r.get("path").asText() + ": " + r.get("reason").asText()));
@@ -238,7 +238,7 @@ class ParquetReadersTest {
     }
 
     /** The image dataset: written once, read back by Spark, and checked by the readers. */
-    private record Checked(Path out, TreeMap<String, Expected> expected, List<String> errors, JsonNode json) {
+    private record Checked(TreeMap<String, Expected> expected, List<String> errors, JsonNode json) {
     }
 
     private static Checked images;
@@ -275,7 +275,7 @@ class ParquetReadersTest {
             assertEquals(rows, expected.size());
             List<String> errors = sparkErrors(out);
             assertEquals(List.of("notes.txt: unsupported format: no ImageIO reader recognises the content"), errors);
-            images = new Checked(out, expected, errors, check(out));
+            images = new Checked(expected, errors, check(out));
         }
         return images;
     }
