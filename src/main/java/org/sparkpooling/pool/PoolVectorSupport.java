@@ -24,4 +24,16 @@ interface PoolVectorSupport {
     /** The window's sum in raster order, times {@code reciprocal}. */
     void avgRow(float[] x, int inBase, int origin, int inW, int kh, int kw, int sw, float reciprocal,
             int owFrom, int owTo, float[] out, int o);
+
+    /**
+     * Max backward of one row of 2x2 stride-2 windows that tile the input, without padding: for
+     * windows {@code [owFrom, owTo)}, whose top-left input is {@code origin + 2 * ow}, writes both
+     * input rows of each window: {@code 0f + gradOutput} where the window's index points, 0 at its
+     * three other inputs. That is the reference's zero-then-add result bit for bit ({@code 0f + -0f}
+     * is {@code +0f}) when every index lies inside its own window, so no input is written twice and
+     * the plane needs no zeroing first. Returns false as soon as an index lies outside its window;
+     * the caller then zeroes the plane and scatters, as the reference does.
+     */
+    boolean maxBackward2x2s2Row(float[] gradOutput, int[] ind, int o, int origin, int inW, int owFrom, int owTo,
+            float[] gradInput, int inBase);
 }

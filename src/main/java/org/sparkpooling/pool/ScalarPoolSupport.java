@@ -48,4 +48,23 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             out[o + ow] = s * reciprocal;
         }
     }
+
+    @Override
+    public boolean maxBackward2x2s2Row(float[] gradOutput, int[] ind, int o, int origin, int inW, int owFrom,
+            int owTo, float[] gradInput, int inBase) {
+        for (int ow = owFrom; ow < owTo; ow++) {
+            int i = origin + 2 * ow;
+            int local = ind[o + ow] - i;
+            if (local != 0 && local != 1 && local != inW && local != inW + 1) {
+                return false;
+            }
+            float g = 0f + gradOutput[o + ow];
+            int a = inBase + i;
+            gradInput[a] = local == 0 ? g : 0f;
+            gradInput[a + 1] = local == 1 ? g : 0f;
+            gradInput[a + inW] = local == inW ? g : 0f;
+            gradInput[a + inW + 1] = local == inW + 1 ? g : 0f;
+        }
+        return true;
+    }
 }

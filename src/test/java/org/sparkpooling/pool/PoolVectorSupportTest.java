@@ -1,6 +1,7 @@
 package org.sparkpooling.pool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -66,5 +67,49 @@ class PoolVectorSupportTest {
             simd.avgRow(x, inBase, origin, inW, kh, kw, sw, reciprocal, owFrom, owTo, actual, 1);
             Tolerance.assertBitEqual(expected, actual, "avg " + what);
         }
+    }
+
+    /** Tile rows of max backward: the same writes as the twin, and the same refusal of a stray index. */
+    @Test
+    void panamaBackwardTileRowsEqualTheScalarTwin() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(12L);
+        int lanes = simd.lanes();
+        int refused = 0;
+        for (int round = 0; round < 2000; round++) {
+            int windows = lanes + rnd.nextInt(3 * lanes + 2);
+            int owFrom = rnd.nextInt(3);
+            int owTo = owFrom + windows;
+            int inW = 2 * owTo + rnd.nextInt(3); // the row may hold columns past the last window
+            int inBase = rnd.nextInt(5);
+            int o = rnd.nextInt(3);
+            int origin = inW * rnd.nextInt(2); // the top row of the windows: row 0 or 1 of a 4-row plane
+            float[] gradOut = FastKernelTest.values(o + owTo,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            int[] ind = new int[o + owTo];
+            int[] taps = {0, 1, inW, inW + 1};
+            for (int ow = owFrom; ow < owTo; ow++) {
+                ind[o + ow] = origin + 2 * ow + taps[rnd.nextInt(4)];
+            }
+            boolean stray = rnd.nextInt(4) == 0;
+            if (stray) { // one index moved to the same tap of the next window
+                ind[o + owFrom + rnd.nextInt(windows)] += 2;
+            }
+            String what = windows + " windows from " + owFrom + " in a row of " + inW + (stray ? ", one stray" : "");
+            float[] expected = new float[inBase + 4 * inW];
+            float[] actual = new float[inBase + 4 * inW];
+            boolean scalarDone = SCALAR.maxBackward2x2s2Row(gradOut, ind, o, origin, inW, owFrom, owTo, expected, inBase);
+            boolean simdDone = simd.maxBackward2x2s2Row(gradOut, ind, o, origin, inW, owFrom, owTo, actual, inBase);
+            assertEquals(!stray, scalarDone, "scalar " + what);
+            assertEquals(!stray, simdDone, "simd " + what);
+            if (stray) {
+                refused++;
+            } else {
+                Tolerance.assertBitEqual(expected, actual, "backward " + what);
+            }
+        }
+        assertTrue(refused > 100 && refused < 1900, refused + " rows with a stray index");
     }
 }
