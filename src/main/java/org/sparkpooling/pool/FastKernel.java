@@ -60,7 +60,9 @@ public final class FastKernel implements PoolKernel {
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
         for (int p = 0; p < planes; p++) {
-            if (spec.mode() == PoolMode.MAX) {
+            if (spec.mode() == PoolMode.MAX && plan.maxTileRows) {
+                plan.simd.max2x2s2Plane(x, p * inPlane, g.inW(), g.outH(), g.outW(), output, indices, p * outPlane);
+            } else if (spec.mode() == PoolMode.MAX) {
                 maxPlane(plan, x, p * inPlane, output, indices, p * outPlane);
             } else {
                 avgPlane(plan, x, p * inPlane, output, p * outPlane);
@@ -555,15 +557,12 @@ public final class FastKernel implements PoolKernel {
         }
     }
 
-    /** Max backward of one plane by SIMD rows; false, with the plane half written, if an index left its window. */
+    /** Max backward of one plane by SIMD rows; false, with the plane partly written, if an index left its window. */
     private static boolean maxTiledPlane(Plan q, float[] go, int[] ind, int outBase, float[] gi, int inBase) {
-        int inW = q.inW;
-        for (int oh = 0; oh < q.outH; oh++) {
-            if (!q.simd.maxBackward2x2s2Row(go, ind, outBase + oh * q.outW, 2 * oh * inW, inW, 0, q.outW, gi, inBase)) {
-                return false;
-            }
-            zeroColumnsPastLastWindow(q, gi, inBase, 2 * oh, 2 * oh + 2);
+        if (!q.simd.maxBackward2x2s2Plane(go, ind, outBase, q.inW, q.outH, q.outW, gi, inBase)) {
+            return false;
         }
+        zeroColumnsPastLastWindow(q, gi, inBase, 0, q.coveredH);
         zeroRowsPastLastWindow(q, gi, inBase);
         return true;
     }
@@ -683,8 +682,10 @@ public final class FastKernel implements PoolKernel {
         /** Windows are disjoint and adjacent (stride = kernel, no dilation): backward writes each input once. */
         final boolean tiles;
         /**
-         * 2x2 stride 2 tiles without padding, every window interior and every row one SIMD row: max
-         * backward writes each input once through {@link PoolVectorSupport#maxBackward2x2s2Row}.
+         * 2x2 stride 2 tiles without padding, every window interior and every row at least one SIMD
+         * vector: max forward and backward go to the SIMD support one plane per call
+         * ({@link PoolVectorSupport#max2x2s2Plane}, {@link PoolVectorSupport#maxBackward2x2s2Plane}),
+         * and backward writes each input once.
          */
         final boolean maxTileRows;
         /** Rows and columns reached by some window; the rest get zero gradient. */

@@ -184,9 +184,26 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     }
 
     @Override
-    public boolean maxBackward2x2s2Row(float[] gradOutput, int[] ind, int o, int origin, int inW, int owFrom,
-            int owTo, float[] gradInput, int inBase) {
-        int ow = owFrom;
+    public void max2x2s2Plane(float[] x, int inBase, int inW, int outH, int outW, float[] out, int[] ind, int o) {
+        for (int oh = 0; oh < outH; oh++) {
+            max2x2s2(x, inBase, 2 * oh * inW, inW, 0, outW, out, ind, o + oh * outW);
+        }
+    }
+
+    @Override
+    public boolean maxBackward2x2s2Plane(float[] gradOutput, int[] ind, int o, int inW, int outH, int outW,
+            float[] gradInput, int inBase) {
+        for (int oh = 0; oh < outH; oh++) {
+            if (!maxBackward2x2s2Row(gradOutput, ind, o + oh * outW, 2 * oh * inW, inW, outW, gradInput, inBase)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean maxBackward2x2s2Row(float[] gradOutput, int[] ind, int o, int origin, int inW, int owTo,
+            float[] gradInput, int inBase) {
+        int ow = 0;
         while (true) {
             ow = Math.min(ow, owTo - L);
             int i = origin + 2 * ow;

@@ -69,9 +69,9 @@ class PoolVectorSupportTest {
         }
     }
 
-    /** Tile rows of max backward: the same writes as the twin, and the same refusal of a stray index. */
+    /** Whole 2x2 stride-2 planes, forward and backward: the twin's results, and the same refusal of a stray index. */
     @Test
-    void panamaBackwardTileRowsEqualTheScalarTwin() {
+    void panamaTilePlanesEqualTheScalarTwin() {
         Optional<PoolVectorSupport> panama = PoolVectorization.panama();
         assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
         PoolVectorSupport simd = panama.get();
@@ -79,37 +79,44 @@ class PoolVectorSupportTest {
         int lanes = simd.lanes();
         int refused = 0;
         for (int round = 0; round < 2000; round++) {
-            int windows = lanes + rnd.nextInt(3 * lanes + 2);
-            int owFrom = rnd.nextInt(3);
-            int owTo = owFrom + windows;
-            int inW = 2 * owTo + rnd.nextInt(3); // the row may hold columns past the last window
+            int outW = lanes + rnd.nextInt(3 * lanes + 2);
+            int outH = 1 + rnd.nextInt(4);
+            int inW = 2 * outW + rnd.nextInt(3); // the plane may hold columns past the last window
+            int inH = 2 * outH + rnd.nextInt(2);
             int inBase = rnd.nextInt(5);
             int o = rnd.nextInt(3);
-            int origin = inW * rnd.nextInt(2); // the top row of the windows: row 0 or 1 of a 4-row plane
-            float[] gradOut = FastKernelTest.values(o + owTo,
+            String what = outH + "x" + outW + " windows in a plane of " + inH + "x" + inW;
+            float[] x = FastKernelTest.values(inBase + inH * inW,
                     FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
-            int[] ind = new int[o + owTo];
-            int[] taps = {0, 1, inW, inW + 1};
-            for (int ow = owFrom; ow < owTo; ow++) {
-                ind[o + ow] = origin + 2 * ow + taps[rnd.nextInt(4)];
-            }
+            float[] expectedOut = new float[o + outH * outW];
+            int[] expectedInd = new int[o + outH * outW];
+            float[] actualOut = new float[o + outH * outW];
+            int[] actualInd = new int[o + outH * outW];
+            SCALAR.max2x2s2Plane(x, inBase, inW, outH, outW, expectedOut, expectedInd, o);
+            simd.max2x2s2Plane(x, inBase, inW, outH, outW, actualOut, actualInd, o);
+            Tolerance.assertBitEqual(expectedOut, actualOut, "forward " + what);
+            assertArrayEquals(expectedInd, actualInd, "forward indices " + what);
+
+            float[] gradOut = FastKernelTest.values(o + outH * outW,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            int[] ind = expectedInd.clone();
             boolean stray = rnd.nextInt(4) == 0;
-            if (stray) { // one index moved to the same tap of the next window
-                ind[o + owFrom + rnd.nextInt(windows)] += 2;
+            if (stray) { // one index moved to the same tap of the next window in its row
+                ind[o + rnd.nextInt(outH * outW)] += 2;
+                what += ", one stray index";
             }
-            String what = windows + " windows from " + owFrom + " in a row of " + inW + (stray ? ", one stray" : "");
-            float[] expected = new float[inBase + 4 * inW];
-            float[] actual = new float[inBase + 4 * inW];
-            boolean scalarDone = SCALAR.maxBackward2x2s2Row(gradOut, ind, o, origin, inW, owFrom, owTo, expected, inBase);
-            boolean simdDone = simd.maxBackward2x2s2Row(gradOut, ind, o, origin, inW, owFrom, owTo, actual, inBase);
-            assertEquals(!stray, scalarDone, "scalar " + what);
-            assertEquals(!stray, simdDone, "simd " + what);
+            float[] expected = new float[inBase + inH * inW];
+            float[] actual = new float[inBase + inH * inW];
+            boolean scalarDone = SCALAR.maxBackward2x2s2Plane(gradOut, ind, o, inW, outH, outW, expected, inBase);
+            boolean simdDone = simd.maxBackward2x2s2Plane(gradOut, ind, o, inW, outH, outW, actual, inBase);
+            assertEquals(!stray, scalarDone, "scalar backward " + what);
+            assertEquals(!stray, simdDone, "simd backward " + what);
             if (stray) {
                 refused++;
             } else {
                 Tolerance.assertBitEqual(expected, actual, "backward " + what);
             }
         }
-        assertTrue(refused > 100 && refused < 1900, refused + " rows with a stray index");
+        assertTrue(refused > 100 && refused < 1900, refused + " planes with a stray index");
     }
 }
