@@ -60,7 +60,9 @@ public final class FastKernel implements PoolKernel {
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
         for (int p = 0; p < planes; p++) {
-            if (spec.mode() == PoolMode.MAX) {
+            if (spec.mode() == PoolMode.MAX && plan.maxTileRows) {
+                plan.simd.max2x2s2Plane(x, p * inPlane, g.inW(), g.outH(), g.outW(), output, indices, p * outPlane);
+            } else if (spec.mode() == PoolMode.MAX) {
                 maxPlane(plan, x, p * inPlane, output, indices, p * outPlane);
             } else {
                 avgPlane(plan, x, p * inPlane, output, p * outPlane);
@@ -528,10 +530,17 @@ public final class FastKernel implements PoolKernel {
             return;
         }
         // Max, and avg with overlaps or gaps: zero a plane, then add in the reference's order. One
-        // plane at a time, so the zeroed plane is still in cache when the scatter lands in it. For
-        // max this beats writing every input once: a branch-free "gradient here or zero" costs four
-        // selects per window, the scatter one add.
+        // plane at a time, so the zeroed plane is still in cache when the scatter lands in it. In
+        // scalar code this beats writing every input once for max: a branch-free "gradient here or
+        // zero" costs four selects per window, the scatter one add. SIMD rows turn that around for
+        // 2x2 stride 2 tiles (eight windows' gradients per few vector ops, against eight dependent
+        // scalar read-modify-writes), so there each input is written once, unless some index lies
+        // outside its own window.
         for (int p = 0; p < planes; p++) {
+            if (spec.mode() == PoolMode.MAX && plan.maxTileRows
+                    && maxTiledPlane(plan, gradOutput, indices, p * outPlane, gradInput, p * inPlane)) {
+                continue;
+            }
             Arrays.fill(gradInput, p * inPlane, (p + 1) * inPlane, 0f);
             if (spec.mode() == PoolMode.MAX) {
                 scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane);
@@ -546,6 +555,16 @@ public final class FastKernel implements PoolKernel {
         for (int o = outBase; o < outBase + outPlane; o++) {
             gi[inBase + ind[o]] += go[o];
         }
+    }
+
+    /** Max backward of one plane by SIMD rows; false, with the plane partly written, if an index left its window. */
+    private static boolean maxTiledPlane(Plan q, float[] go, int[] ind, int outBase, float[] gi, int inBase) {
+        if (!q.simd.maxBackward2x2s2Plane(go, ind, outBase, q.inW, q.outH, q.outW, gi, inBase)) {
+            return false;
+        }
+        zeroColumnsPastLastWindow(q, gi, inBase, 0, q.coveredH);
+        zeroRowsPastLastWindow(q, gi, inBase);
+        return true;
     }
 
     private static void scatterAvg(Plan q, float[] go, int outBase, float[] gi, int inBase) {
@@ -662,6 +681,13 @@ public final class FastKernel implements PoolKernel {
         final int[] wEnd;
         /** Windows are disjoint and adjacent (stride = kernel, no dilation): backward writes each input once. */
         final boolean tiles;
+        /**
+         * 2x2 stride 2 tiles without padding, every window interior and every row at least one SIMD
+         * vector: max forward and backward go to the SIMD support one plane per call
+         * ({@link PoolVectorSupport#max2x2s2Plane}, {@link PoolVectorSupport#maxBackward2x2s2Plane}),
+         * and backward writes each input once.
+         */
+        final boolean maxTileRows;
         /** Rows and columns reached by some window; the rest get zero gradient. */
         final int coveredH;
         final int coveredW;
@@ -705,6 +731,8 @@ public final class FastKernel implements PoolKernel {
             interiorReciprocal = 1f / divisor;
             this.simd = simd;
             vectorHi = vectorEnd(simd.lanes(), undilated, sw, kw, pw, inW, owLo, owHi);
+            maxTileRows = max && tiles && kernel == 2 && ph == 0 && pw == 0 && ohHi == outH && owHi == outW
+                    && vectorHi == outW;
         }
 
         /**

@@ -27,6 +27,10 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(F, j -> 2 * j + 1);
     private static final IntVector IOTA1 = IntVector.zero(I).addIndex(1);
     private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
+    private static final FloatVector ZERO = FloatVector.zero(F);
+    /** Interleave two vectors lane by lane: the first half of the result, then the second. */
+    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(F, j -> (j & 1) * L + j / 2);
+    private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(F, j -> (j & 1) * L + L / 2 + j / 2);
 
     /** The hardware's preferred vector size, for {@link PoolVectorization#simdWorthIt}. */
     static int preferredVectorBits() {
@@ -174,6 +178,55 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             k.intoArray(ind, o + ow);
             if (ow == owTo - L) {
                 return;
+            }
+            ow += L;
+        }
+    }
+
+    @Override
+    public void max2x2s2Plane(float[] x, int inBase, int inW, int outH, int outW, float[] out, int[] ind, int o) {
+        for (int oh = 0; oh < outH; oh++) {
+            max2x2s2(x, inBase, 2 * oh * inW, inW, 0, outW, out, ind, o + oh * outW);
+        }
+    }
+
+    @Override
+    public boolean maxBackward2x2s2Plane(float[] gradOutput, int[] ind, int o, int inW, int outH, int outW,
+            float[] gradInput, int inBase) {
+        for (int oh = 0; oh < outH; oh++) {
+            if (!maxBackward2x2s2Row(gradOutput, ind, o + oh * outW, 2 * oh * inW, inW, outW, gradInput, inBase)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean maxBackward2x2s2Row(float[] gradOutput, int[] ind, int o, int origin, int inW, int owTo,
+            float[] gradInput, int inBase) {
+        int ow = 0;
+        while (true) {
+            ow = Math.min(ow, owTo - L);
+            int i = origin + 2 * ow;
+            IntVector local = IntVector.fromArray(I, ind, o + ow).sub(IOTA2.add(i));
+            VectorMask<Integer> m00 = local.eq(0);
+            VectorMask<Integer> m01 = local.eq(1);
+            VectorMask<Integer> m10 = local.eq(inW);
+            VectorMask<Integer> m11 = local.eq(inW + 1);
+            if (!m00.or(m01).or(m10).or(m11).allTrue()) {
+                return false;
+            }
+            FloatVector g = ZERO.add(FloatVector.fromArray(F, gradOutput, o + ow));
+            FloatVector v00 = ZERO.blend(g, m00.cast(F));
+            FloatVector v01 = ZERO.blend(g, m01.cast(F));
+            FloatVector v10 = ZERO.blend(g, m10.cast(F));
+            FloatVector v11 = ZERO.blend(g, m11.cast(F));
+            int a = inBase + i;
+            v00.rearrange(ZIP_LO, v01).intoArray(gradInput, a);
+            v00.rearrange(ZIP_HI, v01).intoArray(gradInput, a + L);
+            v10.rearrange(ZIP_LO, v11).intoArray(gradInput, a + inW);
+            v10.rearrange(ZIP_HI, v11).intoArray(gradInput, a + inW + L);
+            if (ow == owTo - L) {
+                return true;
             }
             ow += L;
         }

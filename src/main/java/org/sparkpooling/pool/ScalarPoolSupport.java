@@ -48,4 +48,33 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             out[o + ow] = s * reciprocal;
         }
     }
+
+    @Override
+    public void max2x2s2Plane(float[] x, int inBase, int inW, int outH, int outW, float[] out, int[] ind, int o) {
+        for (int oh = 0; oh < outH; oh++) {
+            maxRow(x, inBase, 2 * oh * inW, inW, 2, 2, 2, 0, outW, out, ind, o + oh * outW);
+        }
+    }
+
+    @Override
+    public boolean maxBackward2x2s2Plane(float[] gradOutput, int[] ind, int o, int inW, int outH, int outW,
+            float[] gradInput, int inBase) {
+        for (int oh = 0; oh < outH; oh++) {
+            for (int ow = 0; ow < outW; ow++) {
+                int i = 2 * oh * inW + 2 * ow;
+                int g = o + oh * outW + ow;
+                int local = ind[g] - i;
+                if (local != 0 && local != 1 && local != inW && local != inW + 1) {
+                    return false;
+                }
+                float v = 0f + gradOutput[g];
+                int a = inBase + i;
+                gradInput[a] = local == 0 ? v : 0f;
+                gradInput[a + 1] = local == 1 ? v : 0f;
+                gradInput[a + inW] = local == inW ? v : 0f;
+                gradInput[a + inW + 1] = local == inW + 1 ? v : 0f;
+            }
+        }
+        return true;
+    }
 }

@@ -1,6 +1,7 @@
 package org.sparkpooling.pool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -66,5 +67,56 @@ class PoolVectorSupportTest {
             simd.avgRow(x, inBase, origin, inW, kh, kw, sw, reciprocal, owFrom, owTo, actual, 1);
             Tolerance.assertBitEqual(expected, actual, "avg " + what);
         }
+    }
+
+    /** Whole 2x2 stride-2 planes, forward and backward: the twin's results, and the same refusal of a stray index. */
+    @Test
+    void panamaTilePlanesEqualTheScalarTwin() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(12L);
+        int lanes = simd.lanes();
+        int refused = 0;
+        for (int round = 0; round < 2000; round++) {
+            int outW = lanes + rnd.nextInt(3 * lanes + 2);
+            int outH = 1 + rnd.nextInt(4);
+            int inW = 2 * outW + rnd.nextInt(3); // the plane may hold columns past the last window
+            int inH = 2 * outH + rnd.nextInt(2);
+            int inBase = rnd.nextInt(5);
+            int o = rnd.nextInt(3);
+            String what = outH + "x" + outW + " windows in a plane of " + inH + "x" + inW;
+            float[] x = FastKernelTest.values(inBase + inH * inW,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] expectedOut = new float[o + outH * outW];
+            int[] expectedInd = new int[o + outH * outW];
+            float[] actualOut = new float[o + outH * outW];
+            int[] actualInd = new int[o + outH * outW];
+            SCALAR.max2x2s2Plane(x, inBase, inW, outH, outW, expectedOut, expectedInd, o);
+            simd.max2x2s2Plane(x, inBase, inW, outH, outW, actualOut, actualInd, o);
+            Tolerance.assertBitEqual(expectedOut, actualOut, "forward " + what);
+            assertArrayEquals(expectedInd, actualInd, "forward indices " + what);
+
+            float[] gradOut = FastKernelTest.values(o + outH * outW,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            int[] ind = expectedInd.clone();
+            boolean stray = rnd.nextInt(4) == 0;
+            if (stray) { // one index moved to the same tap of the next window in its row
+                ind[o + rnd.nextInt(outH * outW)] += 2;
+                what += ", one stray index";
+            }
+            float[] expected = new float[inBase + inH * inW];
+            float[] actual = new float[inBase + inH * inW];
+            boolean scalarDone = SCALAR.maxBackward2x2s2Plane(gradOut, ind, o, inW, outH, outW, expected, inBase);
+            boolean simdDone = simd.maxBackward2x2s2Plane(gradOut, ind, o, inW, outH, outW, actual, inBase);
+            assertEquals(!stray, scalarDone, "scalar backward " + what);
+            assertEquals(!stray, simdDone, "simd backward " + what);
+            if (stray) {
+                refused++;
+            } else {
+                Tolerance.assertBitEqual(expected, actual, "backward " + what);
+            }
+        }
+        assertTrue(refused > 100 && refused < 1900, refused + " planes with a stray index");
     }
 }
