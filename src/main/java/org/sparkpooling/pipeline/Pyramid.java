@@ -14,12 +14,12 @@ import org.sparkpooling.tensor.Tensor;
  * what was stored (as TensorStore and igneous do).
  *
  * <p>Every level, integer or float, goes through {@link PoolKernel#forward}; max asks for no
- * indices. F x F windows with stride F and no padding tile the level, which the {@code fast} kernel
- * pools row by row (sums or maxima of F input rows into a row buffer, then each F-wide run). While a
- * window's sum of integer samples stays below 2^24 (F x F x max sample: every 8-bit factor up to
- * 256, 16-bit up to 15) every float sum on the way is exact, whatever the order, and the kernel's
- * division (or multiplication by an exact reciprocal) is correctly rounded, so the rounded sample is
- * the exact mean rounded half to even; past that, sums round as any float sum does.
+ * indices. While a window's sum of integer samples stays below 2^24 (F x F x max sample: every 8-bit
+ * factor up to 256, 16-bit up to 15) every float sum on the way is exact, whatever the order, and
+ * the kernel's mean is the exact one rounded once (it divides, or multiplies by 1/4, exact, for F = 2;
+ * F = 3 multiplies by an inexact 1/9, but a mean k + m/9 lies at least 1/18 from any half, far beyond
+ * that rounding), so the stored sample is the exact mean rounded half to even; past 2^24, sums round
+ * as any float sum does.
  */
 public final class Pyramid {
 
