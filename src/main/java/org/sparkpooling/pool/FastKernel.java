@@ -565,8 +565,6 @@ public final class FastKernel implements PoolKernel {
             int src = inBase + oh * kh * inW;
             int rows = Math.min(kh, q.inH - oh * kh);
             System.arraycopy(x, src, row, 0, width);
-            // One small method per step, each called once per output row: the JIT compiles them
-            // whole early, where one long loop nest waits for on-stack replacement.
             for (int k = 1; k < rows; k++) {
                 maxInto(x, src + k * inW, row, width);
             }
