@@ -169,7 +169,9 @@ public final class Im2colKernel implements PoolKernel {
                 }
             }
             output[o] = max;
-            indices[o] = arg == PADDING ? emptyWindowIndex(position) : arg;
+            if (indices != null) {
+                indices[o] = arg == PADDING ? emptyWindowIndex(position) : arg;
+            }
         }
 
         /**

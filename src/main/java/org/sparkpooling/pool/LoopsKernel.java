@@ -67,7 +67,9 @@ public final class LoopsKernel implements PoolKernel {
             }
         }
         output[o] = max;
-        indices[o] = arg;
+        if (indices != null) {
+            indices[o] = arg;
+        }
     }
 
     private static float avgWindow(PoolSpec spec, PoolGeometry g, float[] x, int base, int oh, int ow) {

@@ -45,10 +45,8 @@ public record PoolGeometry(PoolSpec spec, int inH, int inW, int outH, int outW) 
         PoolGeometry g = spec.geometry(input.h(), input.w());
         int outSize = g.outputShape(input).size();
         requireLength("output", output, outSize);
-        if (spec.mode() == PoolMode.MAX) {
-            if (indices == null) {
-                throw new IllegalArgumentException("indices must not be null for max pooling");
-            }
+        // null indices: max pooling of the values alone (PyTorch's max_pool2d without return_indices)
+        if (spec.mode() == PoolMode.MAX && indices != null) {
             if (indices.length != outSize) {
                 throw new IllegalArgumentException("indices length (" + indices.length
                         + ") does not match output shape " + g.outputShape(input));

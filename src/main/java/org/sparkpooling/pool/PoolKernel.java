@@ -18,7 +18,10 @@ public interface PoolKernel {
 
     /**
      * Pools {@code input} into {@code output} (N x C x outH x outW); for max pooling also writes the
-     * argmax of each output into {@code indices}, which may be {@code null} for avg.
+     * argmax of each output into {@code indices}. {@code indices} may be {@code null}: avg ignores
+     * it, and max then writes the values alone (PyTorch's {@code max_pool2d} without
+     * {@code return_indices}), the same values as with indices, so a caller that will not run
+     * backward skips the index work. Backward of max needs the indices.
      */
     void forward(PoolSpec spec, Tensor input, float[] output, int[] indices);
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -79,6 +80,28 @@ class KernelAgreementTest {
                 .map(k -> DynamicTest.dynamicTest(c.name() + " [" + k.name() + "]", () -> check(c, k))));
     }
 
+    /**
+     * Max without indices, on every implementation (the reference too): the values of the same
+     * implementation's call with indices, bit for bit, NaN payloads included.
+     */
+    @TestFactory
+    Stream<DynamicTest> maxValuesAloneEqualTheValuesWithIndices() {
+        return cases().stream().filter(c -> c.spec().mode() == PoolMode.MAX).flatMap(c -> PoolKernels.all().stream()
+                .map(k -> DynamicTest.dynamicTest(c.name() + " [" + k.name() + "] without indices", () -> {
+                    float[] withIndices = k.forward(c.spec(), c.input()).output().data();
+                    Tolerance.assertRawBitEqual(withIndices, valuesAlone(k, c.spec(), c.input()),
+                            c.name() + " [" + k.name() + "]: output without indices");
+                })));
+    }
+
+    /** Forward with {@code indices == null}, into an output filled with a value no case produces. */
+    static float[] valuesAlone(PoolKernel kernel, PoolSpec spec, Tensor input) {
+        float[] out = new float[spec.geometry(input.shape().h(), input.shape().w()).outputShape(input.shape()).size()];
+        Arrays.fill(out, Float.intBitsToFloat(0x7fc0dead)); // a NaN with a payload: an unwritten output shows
+        kernel.forward(spec, input, out, null);
+        return out;
+    }
+
     @Test
     void thereIsSomethingToCompare() {
         // Without a second implementation the factory above would pass vacuously.
@@ -120,6 +143,22 @@ class KernelAgreementTest {
         // inside the plane, so backward takes them, and must send their gradient where loops does.
         cases.add(make("dilated-window-misses-column", PoolSpec.max(1, 2).dilation(1, 3).padding(0, 2)
                 .stride(2, 2).build(), new Shape(2, 1, 6, 1), Values.NOISE, rnd));
+        // Windows that tile the input from its corner (the image pipeline's shape), which fast pools
+        // row by row: every kernel up to 5x5 is square or not, floor and ceil mode, every kind of values.
+        for (int i = 0; i < 96; i++) {
+            PoolMode mode = i % 2 == 0 ? PoolMode.MAX : PoolMode.AVG;
+            int kh = 1 + rnd.nextInt(5);
+            int kw = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(5) : kh;
+            PoolSpec.Builder b = PoolSpec.builder(mode, kh, kw).ceilMode(rnd.nextBoolean());
+            if (mode == PoolMode.AVG && rnd.nextInt(4) == 0) {
+                b.divisorOverride(1 + rnd.nextInt(9));
+            }
+            PoolSpec spec = b.build();
+            Shape shape = randomShape(rnd, spec);
+            if (shape != null) {
+                cases.add(make(String.format("tiled-%02d", i), spec, shape, Values.values()[i / 2 % Values.values().length], rnd));
+            }
+        }
         return cases;
     }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every case of a PyTorch golden file (system property {@code golden}, default
  * {@code ../shared/golden/pytorch-pool2d.json}) on every implementation, one test per case and
- * implementation. Max output and indices exact; everything else within {@code 1e-5 * max(1, |expected|)}.
+ * implementation. Max output and indices exact, and a max call without indices writes the same
+ * values bit for bit; everything else within {@code 1e-5 * max(1, |expected|)}.
  */
 class PytorchGoldenTest {
 
@@ -31,6 +32,8 @@ class PytorchGoldenTest {
         if (c.spec().mode() == PoolMode.MAX) {
             Tolerance.assertBitEqual(c.output().data(), fwd.output().data(), "output");
             assertArrayEquals(c.indices(), fwd.indices(), "indices");
+            Tolerance.assertRawBitEqual(fwd.output().data(), KernelAgreementTest.valuesAlone(kernel, c.spec(), c.input()),
+                    "output without indices");
         } else {
             Tolerance.assertClose(c.output().data(), fwd.output().data(), "output");
         }

@@ -20,6 +20,19 @@ final class Tolerance {
         }
     }
 
+    /** Bit for bit, NaN payloads included: the same kernel's two ways to one answer. */
+    static void assertRawBitEqual(float[] expected, float[] actual, String what) {
+        if (expected.length != actual.length) {
+            fail(what + ": length " + actual.length + ", expected " + expected.length);
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                fail(what + "[" + i + "] = " + actual[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(actual[i]))
+                        + "), expected " + expected[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(expected[i])) + ")");
+            }
+        }
+    }
+
     /** Within {@code 1e-5 * max(1, |expected|)}; NaN and infinities must match exactly. */
     static void assertClose(float[] expected, float[] actual, String what) {
         if (expected.length != actual.length) {
