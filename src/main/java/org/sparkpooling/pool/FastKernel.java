@@ -86,7 +86,11 @@ public final class FastKernel implements PoolKernel {
         float[] values = new float[outPlane];
         int[] scratch = new int[outPlane];
         for (int p = 0; p < planes; p++) {
-            maxPlane(q, x, p * inPlane, values, scratch, 0);
+            if (q.maxTileRows) {
+                q.simd.max2x2s2Plane(x, p * inPlane, q.inW, q.outH, q.outW, values, scratch, 0);
+            } else {
+                maxPlane(q, x, p * inPlane, values, scratch, 0);
+            }
             System.arraycopy(values, 0, output, p * outPlane, outPlane);
         }
     }
