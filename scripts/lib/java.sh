@@ -6,7 +6,9 @@
 # Order:
 #   1. $POOLING_JAVA_HOME   this project only, whatever JAVA_HOME says
 #   2. $JAVA_HOME           a JDK the user chose wins, even below 21 (the line says what that costs)
-#   3. the newest JDK 21+ under /usr/lib/jvm ($POOLING_JVM_DIR), or the java on PATH if it is 21+
+#   3. for a local `downsample` (POOLING_JAVA_FOR=images): the newest JDK whose ImageIO uses the
+#      system libjpeg (Debian's OpenJDK), since decoding dominates that command
+#   3. else the newest JDK 21+ under /usr/lib/jvm ($POOLING_JVM_DIR), or the java on PATH if it is 21+
 #   4. the java on PATH, which must be 17+ (Spark 4's minimum)
 # Why prefer 21+: `fast` uses its Vector API rows only there (PoolVectorization.simdWorthIt).
 # A script that runs another (scripts/test -> scripts/cluster) hands its choice down in
@@ -49,6 +51,21 @@ pooling_java_newest() {
   done | sort -V -k1,1 | tail -n 1 | cut -f2
 }
 
+# The newest JDK of at least POOLING_JAVA_MIN whose ImageIO decodes JPEG with the system's libjpeg
+# (libjpeg-turbo on Debian: its OpenJDK links it) rather than the libjpeg 6b a JDK bundles (Temurin).
+# Empty when there is none.
+pooling_java_system_jpeg() {
+  local dir="${POOLING_JVM_DIR:-/usr/lib/jvm}" home v
+  for home in "$dir"/*/; do
+    if [ -d "$home" ]; then readlink -f "$home"; fi
+  done | sort -u | while read -r home; do
+    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
+    ldd "$home/lib/libjavajpeg.so" 2>/dev/null | grep -q 'libjpeg\.so' || continue
+    v="$(pooling_java_version "$home")"
+    if [ "$(pooling_java_major "$v")" -ge "$POOLING_JAVA_MIN" ]; then printf '%s\t%s\n' "$v" "$home"; fi
+  done | sort -V -k1,1 | tail -n 1 | cut -f2
+}
+
 pooling_java() {
   local name="$1" home="" why="" explicit="" v major newest path_java
   if [ -n "${POOLING_JAVA_PICKED:-}" ] && [ "${JAVA_HOME:-}" = "$POOLING_JAVA_PICKED" ]; then
@@ -59,6 +76,12 @@ pooling_java() {
     home="$POOLING_JAVA_HOME" why="POOLING_JAVA_HOME" explicit=1
   elif [ -n "${JAVA_HOME:-}" ]; then
     home="$JAVA_HOME" why="JAVA_HOME" explicit=1
+  elif [ "${POOLING_JAVA_FOR:-}" = images ] && [ -n "$(pooling_java_system_jpeg)" ]; then
+    # Decoding is most of a local downsample run and pooling a few percent: on 120 photos the
+    # decode took 19 s with Debian's OpenJDK 17 (system libjpeg-turbo) and 29 s with Temurin 25
+    # (bundled libjpeg), while SIMD pooling saved nothing there (README, Downsampling pipeline).
+    home="$(pooling_java_system_jpeg)"
+    why="downsample decodes with ImageIO, whose JPEG decoder is the system libjpeg in this JDK; JAVA_HOME or POOLING_JAVA_HOME overrides"
   else
     newest="$(pooling_java_newest)"
     if [ -n "$newest" ]; then
