@@ -34,10 +34,10 @@ pooling_java_major() {
   echo "${m:-0}"
 }
 
-# The newest JDK of at least POOLING_JAVA_SIMD with bin/java and bin/javac (Maven compiles with it)
-# among /usr/lib/jvm/* and the java on PATH; symlinked aliases count once. Empty when there is none.
-pooling_java_newest() {
-  local dir="${POOLING_JVM_DIR:-/usr/lib/jvm}" home v path_java
+# Every JDK with bin/java and bin/javac (Maven compiles with it) among /usr/lib/jvm/* and the java
+# on PATH, one "version<TAB>home" line each, oldest first; symlinked aliases count once.
+pooling_java_installed() {
+  local dir="${POOLING_JVM_DIR:-/usr/lib/jvm}" home path_java
   {
     for home in "$dir"/*/; do
       if [ -d "$home" ]; then readlink -f "$home"; fi
@@ -45,29 +45,35 @@ pooling_java_newest() {
     path_java="$(command -v java 2>/dev/null || true)"
     if [ -n "$path_java" ]; then dirname "$(dirname "$(readlink -f "$path_java")")"; fi
   } | sort -u | while read -r home; do
-    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
-    v="$(pooling_java_version "$home")"
-    if [ "$(pooling_java_major "$v")" -ge "$POOLING_JAVA_SIMD" ]; then printf '%s\t%s\n' "$v" "$home"; fi
-  done | sort -V -k1,1 | tail -n 1 | cut -f2
+    if [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ]; then
+      printf '%s\t%s\n' "$(pooling_java_version "$home")" "$home"
+    fi
+  done | sort -V -k1,1
 }
 
-# The newest JDK of at least POOLING_JAVA_MIN whose ImageIO decodes JPEG with the system's libjpeg
-# (libjpeg-turbo on Debian: its OpenJDK links it) rather than the libjpeg 6b a JDK bundles (Temurin).
-# Empty when there is none.
+# The newest installed JDK of at least POOLING_JAVA_SIMD. Empty when there is none.
+pooling_java_newest() {
+  local v home
+  pooling_java_installed | while IFS=$'\t' read -r v home; do
+    if [ "$(pooling_java_major "$v")" -ge "$POOLING_JAVA_SIMD" ]; then echo "$home"; fi
+  done | tail -n 1
+}
+
+# The newest installed JDK of at least POOLING_JAVA_MIN whose ImageIO decodes JPEG with the system's
+# libjpeg (libjpeg-turbo on Debian: its OpenJDK links it) rather than the libjpeg 6b a JDK bundles
+# (Temurin). Empty when there is none.
 pooling_java_system_jpeg() {
-  local dir="${POOLING_JVM_DIR:-/usr/lib/jvm}" home v
-  for home in "$dir"/*/; do
-    if [ -d "$home" ]; then readlink -f "$home"; fi
-  done | sort -u | while read -r home; do
-    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
-    ldd "$home/lib/libjavajpeg.so" 2>/dev/null | grep -q 'libjpeg\.so' || continue
-    v="$(pooling_java_version "$home")"
-    if [ "$(pooling_java_major "$v")" -ge "$POOLING_JAVA_MIN" ]; then printf '%s\t%s\n' "$v" "$home"; fi
-  done | sort -V -k1,1 | tail -n 1 | cut -f2
+  local v home
+  pooling_java_installed | while IFS=$'\t' read -r v home; do
+    if [ "$(pooling_java_major "$v")" -ge "$POOLING_JAVA_MIN" ] &&
+       ldd "$home/lib/libjavajpeg.so" 2>/dev/null | grep -q 'libjpeg\.so'; then
+      echo "$home"
+    fi
+  done | tail -n 1
 }
 
 pooling_java() {
-  local name="$1" home="" why="" explicit="" v major newest path_java
+  local name="$1" home="" why="" explicit="" v major newest path_java jpeg_home
   if [ -n "${POOLING_JAVA_PICKED:-}" ] && [ "${JAVA_HOME:-}" = "$POOLING_JAVA_PICKED" ]; then
     JAVA="$JAVA_HOME/bin/java" # chosen and reported by the script that ran this one
     return 0
@@ -76,11 +82,11 @@ pooling_java() {
     home="$POOLING_JAVA_HOME" why="POOLING_JAVA_HOME" explicit=1
   elif [ -n "${JAVA_HOME:-}" ]; then
     home="$JAVA_HOME" why="JAVA_HOME" explicit=1
-  elif [ "${POOLING_JAVA_FOR:-}" = images ] && [ -n "$(pooling_java_system_jpeg)" ]; then
+  elif [ "${POOLING_JAVA_FOR:-}" = images ] && jpeg_home="$(pooling_java_system_jpeg)" && [ -n "$jpeg_home" ]; then
     # Decoding is most of a local downsample run and pooling a few percent: on 120 photos the
     # decode took 19 s with Debian's OpenJDK 17 (system libjpeg-turbo) and 29 s with Temurin 25
-    # (bundled libjpeg), while SIMD pooling saved nothing there (README, Downsampling pipeline).
-    home="$(pooling_java_system_jpeg)"
+    # (bundled libjpeg), while SIMD pooling saved nothing there (README, Which JDK).
+    home="$jpeg_home"
     why="downsample decodes with ImageIO, whose JPEG decoder is the system libjpeg in this JDK; JAVA_HOME or POOLING_JAVA_HOME overrides"
   else
     newest="$(pooling_java_newest)"

@@ -71,10 +71,8 @@ public final class FastKernel implements PoolKernel {
             return;
         }
         for (int p = 0; p < planes; p++) {
-            if (spec.mode() == PoolMode.MAX && plan.maxTileRows) {
-                plan.simd.max2x2s2Plane(x, p * inPlane, g.inW(), g.outH(), g.outW(), output, indices, p * outPlane);
-            } else if (spec.mode() == PoolMode.MAX) {
-                maxPlane(plan, x, p * inPlane, output, indices, p * outPlane);
+            if (spec.mode() == PoolMode.MAX) {
+                maxPlaneWithIndices(plan, x, p * inPlane, output, indices, p * outPlane);
             } else {
                 avgPlane(plan, x, p * inPlane, output, p * outPlane);
             }
@@ -86,12 +84,17 @@ public final class FastKernel implements PoolKernel {
         float[] values = new float[outPlane];
         int[] scratch = new int[outPlane];
         for (int p = 0; p < planes; p++) {
-            if (q.maxTileRows) {
-                q.simd.max2x2s2Plane(x, p * inPlane, q.inW, q.outH, q.outW, values, scratch, 0);
-            } else {
-                maxPlane(q, x, p * inPlane, values, scratch, 0);
-            }
+            maxPlaneWithIndices(q, x, p * inPlane, values, scratch, 0);
             System.arraycopy(values, 0, output, p * outPlane, outPlane);
+        }
+    }
+
+    /** One plane of max forward: whole 2x2 stride-2 tile planes to the SIMD support in one call, else row by row. */
+    private static void maxPlaneWithIndices(Plan q, float[] x, int inBase, float[] out, int[] ind, int outBase) {
+        if (q.maxTileRows) {
+            q.simd.max2x2s2Plane(x, inBase, q.inW, q.outH, q.outW, out, ind, outBase);
+        } else {
+            maxPlane(q, x, inBase, out, ind, outBase);
         }
     }
 
@@ -594,7 +597,7 @@ public final class FastKernel implements PoolKernel {
             for (int i = k + 1; i < e; i++) {
                 m = Math.max(m, row[i]);
             }
-            if (m == 0f || m != m) { // also true for NaN
+            if (m == 0f || m != m) { // a zero (which sign comes first) or a NaN (which payload comes last)
                 m = maxRaster(x, src + k, inW, rows, e - k);
             }
             out[o + j] = m;
