@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.sparkpooling.io.OutputGuard;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolMode;
@@ -143,18 +144,26 @@ public final class PoolCommand implements Callable<Integer> {
         if (gradInput != null && gradOutput == null) {
             throw parameterError("--grad-input (" + gradInput + ") needs --grad-output, the gradient to propagate");
         }
-        requireReadable("--input", input);
+        Map<String, Path> read = new LinkedHashMap<>();
+        read.put("--input", input);
         if (gradOutput != null) {
-            requireReadable("--grad-output", gradOutput);
+            read.put("--grad-output", gradOutput);
         }
-        Map<Path, String> written = new LinkedHashMap<>();
-        requireWritable("--output", output, written);
+        read.forEach(this::requireReadable);
+        Map<String, Path> written = new LinkedHashMap<>();
+        written.put("--output", output);
         if (indices != null) {
-            requireWritable("--indices", indices, written);
+            written.put("--indices", indices);
         }
         if (gradInput != null) {
-            requireWritable("--grad-input", gradInput, written);
+            written.put("--grad-input", gradInput);
         }
+        Map<Path, String> seen = new LinkedHashMap<>();
+        written.forEach((option, file) -> {
+            requireWritable(option, file, seen);
+            read.forEach((inputOption, inputFile) -> guard(() ->
+                    OutputGuard.requireApart(option, file, inputOption, inputFile)));
+        });
     }
 
     private void requireReadable(String option, Path file) {
@@ -166,18 +175,25 @@ public final class PoolCommand implements Callable<Integer> {
         }
     }
 
-    private void requireWritable(String option, Path file, Map<Path, String> written) {
+    /** The directory exists; the name holds a regular file or nothing; no two outputs are one file. */
+    private void requireWritable(String option, Path file, Map<Path, String> seen) {
         Path absolute = file.toAbsolutePath().normalize();
         Path dir = absolute.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw parameterError(option + " (" + file + "): directory " + dir + " does not exist");
         }
-        if (Files.isDirectory(absolute)) {
-            throw parameterError(option + " (" + file + ") is a directory");
-        }
-        String other = written.putIfAbsent(absolute, option);
+        guard(() -> OutputGuard.requireReplaceableFile(option, file));
+        String other = seen.putIfAbsent(OutputGuard.canonical(file), option);
         if (other != null) {
             throw parameterError(option + " (" + file + ") is the same file as " + other);
+        }
+    }
+
+    private void guard(Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            throw parameterError(e.getMessage());
         }
     }
 

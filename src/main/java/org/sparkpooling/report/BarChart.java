@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.sparkpooling.io.AtomicFiles;
 
 /**
  * A grouped bar chart drawn with java.awt into a PNG, headless: one group per category (an
@@ -136,9 +137,11 @@ public final class BarChart {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available for " + file);
-        }
+        AtomicFiles.writeStream(file, "report file", out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer available for " + file);
+            }
+        });
     }
 
     /** The title's width in its font, measured on a scratch image (fonts differ between JDKs). */

@@ -1,12 +1,15 @@
 package org.sparkpooling.report;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.sparkpooling.io.AtomicFiles;
 
 /** A CSV file (RFC 4180: comma, CRLF-free lines, quotes doubled) built row by row. */
 public final class CsvTable {
@@ -43,12 +46,14 @@ public final class CsvTable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        AtomicFiles.writeStream(file, "report file", out -> {
+            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             writeLine(w, header);
             for (List<String> row : rows) {
                 writeLine(w, row);
             }
-        }
+            w.flush();
+        });
     }
 
     private static void writeLine(Writer w, List<String> fields) throws IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.sparkpooling.io.AtomicFiles;
 
 /** Writes a report object (records, lists, maps) as indented JSON with Jackson. */
 public final class JsonReport {
@@ -21,7 +22,8 @@ public final class JsonReport {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        MAPPER.writeValue(file.toFile(), report);
+        byte[] json = MAPPER.writeValueAsBytes(report);
+        AtomicFiles.writeStream(file, "report file", out -> out.write(json));
     }
 
     public static String toJson(Object report) throws IOException {

@@ -14,10 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.sparkpooling.io.AtomicFiles;
 
 /**
  * NumPy's {@code .npy} format for NCHW tensors.
@@ -541,30 +539,13 @@ public final class Npy {
         }
     }
 
-    private interface ChannelWriter {
-        void write(WritableByteChannel channel) throws IOException;
-    }
-
     /**
      * Writes a sibling temporary file and moves it over {@code file}, so a failed or interrupted
-     * run never leaves a truncated .npy behind that a later run would take for a result.
+     * run never leaves a truncated .npy behind that a later run would take for a result; refuses to
+     * replace a symbolic link or anything else that is not a regular file.
      */
-    private static void writeAtomically(Path file, ChannelWriter writer) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                writer.write(channel);
-            }
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    private static void writeAtomically(Path file, AtomicFiles.ChannelWriter writer) throws IOException {
+        AtomicFiles.write(file, "file", writer);
     }
 
     private static void writeFloats(WritableByteChannel out, Tensor tensor) throws IOException {
