@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +26,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
+import org.sparkpooling.io.OutputGuard;
 import org.sparkpooling.job.BlockSources;
+import org.sparkpooling.job.OutputManifest;
+import org.sparkpooling.job.TensorDatasets;
 
 /**
  * The driver side of the downsampling pipeline. Lists the input with Spark's {@code binaryFile}
@@ -95,6 +99,9 @@ public final class DownsampleJob {
     private DownsampleJob() {
     }
 
+    /** Format version of the output's manifest; raise it when the dataset's layout changes. */
+    static final int MANIFEST_VERSION = 1;
+
     public static DownsampleReport run(SparkSession spark, Options o, PrintWriter out) throws IOException {
         long wallStart = System.nanoTime();
         // One writer per level directory instead of sorting every task's rows (pixels and all) by
@@ -107,90 +114,164 @@ public final class DownsampleJob {
         outDir = outFs.makeQualified(outDir);
         String output = outDir.toString();
 
-        Set<String> done = prepareOutput(spark, outFs, outDir, o.existing());
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        String kernel = Pyramid.defaultKernel().name();
-        RunStats.Totals totals = new RunStats.Totals();
-        List<ErrorRecord> samples = new ArrayList<>();
-        long listedCount;
-        long skippedCount;
+        // Everything that can be refused is refused before the output is touched.
+        InputListing.Listing listing = null;
         if (o.kind() == InputKind.TENSORS) {
-            Dataset<Row> table;
-            try {
-                table = spark.read().schema(BlockSources.TENSOR_SCHEMA).parquet(o.input());
-            } catch (Exception e) { // Scala throws AnalysisException undeclared
-                if (e instanceof org.apache.spark.sql.AnalysisException) {
-                    throw new IllegalArgumentException("input (" + o.input() + ") is not a readable tensor dataset: "
-                            + e.getMessage(), e);
-                }
-                throw e;
-            }
-            listedCount = table.count();
-            out.printf(Locale.ROOT, "downsample: tensor dataset %s, %d rows; %s %dx%d, edge %s, kernel %s, "
-                    + "one batch%n", o.input(), listedCount, o.spec().mode().label(), o.spec().factor(),
-                    o.spec().factor(), o.spec().edge().label(), kernel);
-            out.flush();
-            long t0 = System.nanoTime();
-            RunStats stats = new RunStats();
-            jsc.sc().register(stats, "downsample stats");
-            CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
-            LongAccumulator skipped = jsc.sc().longAccumulator("downsample skipped");
-            JavaRDD<Row> rows = BlockSources.parquet(spark, o.input(), o.partitions()).mapPartitions(
-                    new TensorPartition(o.spec(), o.format(), output, stats, errors, skipped, done, hadoop));
-            RunStats.Totals t = writeBatch(spark, rows, stats, errors, output, listedCount, skipped, 1, 1, samples,
-                    out, t0);
-            totals.add(t);
-            skippedCount = skipped.value();
+            TensorDatasets.requireParquet(hadoop, "input", o.input());
         } else {
-            List<InputFile> listed = list(spark, o.input());
-            List<InputFile> todo = new ArrayList<>();
-            for (InputFile f : listed) {
-                // A .npy file's images are path#n; an earlier run pooled all of them or none.
-                if (!done.contains(f.relativePath())
-                        && !(o.kind() == InputKind.NPY && done.contains(f.relativePath() + "#0"))) {
-                    todo.add(f);
-                }
+            listing = InputListing.list(hadoop, o.input(), outDir);
+            if (listing.count() == 0) {
+                throw new IllegalArgumentException("input (" + o.input() + ") holds no files (names starting with"
+                        + " . or _ are skipped, as Spark's own listing skips them)");
             }
-            listedCount = listed.size();
-            skippedCount = listed.size() - todo.size();
-            int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
-            out.printf(Locale.ROOT, "downsample: %d files listed under %s (%s), %d done before, %d to do; %s %dx%d, "
-                    + "edge %s, kernel %s, %d partitions per batch of up to %d%n", listed.size(), o.input(),
-                    o.kind().label(), listed.size() - todo.size(), todo.size(), o.spec().mode().label(),
-                    o.spec().factor(), o.spec().factor(), o.spec().edge().label(), kernel, partitions, o.batch());
-            out.flush();
-            int batches = (todo.size() + o.batch() - 1) / o.batch();
-            for (int b = 0; b < batches; b++) {
+        }
+        requireApart(hadoop, o.input(), outDir);
+
+        try (OutputDirectory dir = OutputDirectory.open(spark, outFs, outDir, o.existing(), manifest(o, hadoop))) {
+            Set<String> done = dir.done();
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            String kernel = Pyramid.defaultKernel().name();
+            RunStats.Totals totals = new RunStats.Totals();
+            List<ErrorRecord> samples = new ArrayList<>();
+            long listedCount;
+            long skippedCount;
+            if (o.kind() == InputKind.TENSORS) {
+                Dataset<Row> table = spark.read().schema(BlockSources.TENSOR_SCHEMA).parquet(o.input());
+                listedCount = table.count();
+                out.printf(Locale.ROOT, "downsample: tensor dataset %s, %d rows; %s %dx%d, edge %s, kernel %s, "
+                        + "one batch%n", o.input(), listedCount, o.spec().mode().label(), o.spec().factor(),
+                        o.spec().factor(), o.spec().edge().label(), kernel);
+                out.flush();
                 long t0 = System.nanoTime();
-                List<InputFile> chunk = todo.subList(b * o.batch(), Math.min(todo.size(), (b + 1) * o.batch()));
                 RunStats stats = new RunStats();
                 jsc.sc().register(stats, "downsample stats");
                 CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
-                JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size()))
-                        .mapPartitions(new ImagePartition(o.kind(), o.spec(), o.format(), output, stats, errors, hadoop));
-                totals.add(writeBatch(spark, rows, stats, errors, output, chunk.size(), null, b + 1, batches, samples,
-                        out, t0));
+                LongAccumulator skipped = jsc.sc().longAccumulator("downsample skipped");
+                JavaRDD<Row> rows = BlockSources.parquet(spark, o.input(), o.partitions()).mapPartitions(
+                        new TensorPartition(o.spec(), o.format(), output, stats, errors, skipped, done, hadoop));
+                totals.add(writeBatch(spark, rows, stats, errors, output, listedCount, skipped, 1, 1, samples, out,
+                        t0));
+                skippedCount = skipped.value();
+            } else {
+                List<InputFile> todo = new ArrayList<>();
+                for (InputFile f : listing.files()) {
+                    // A .npy file's images are path#n; an earlier run pooled all of them or none.
+                    if (!done.contains(f.relativePath())
+                            && !(o.kind() == InputKind.NPY && done.contains(f.relativePath() + "#0"))) {
+                        todo.add(f);
+                    }
+                }
+                List<ErrorRecord> unlisted = new ArrayList<>();
+                for (ErrorRecord e : listing.errors()) {
+                    if (!done.contains(e.path())) {
+                        unlisted.add(e);
+                    }
+                }
+                listedCount = listing.count();
+                skippedCount = listedCount - todo.size() - unlisted.size();
+                int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
+                out.printf(Locale.ROOT, "downsample: %d files listed under %s (%s), %d done before, %d to do; %s %dx%d, "
+                        + "edge %s, kernel %s, %d partitions per batch of up to %d%n", listedCount, o.input(),
+                        o.kind().label(), skippedCount, todo.size() + unlisted.size(), o.spec().mode().label(),
+                        o.spec().factor(), o.spec().factor(), o.spec().edge().label(), kernel, partitions, o.batch());
+                for (String loop : listing.loops()) {
+                    out.println("listing: " + loop + " is a symbolic link back into a directory already listed;"
+                            + " not entered again");
+                }
+                if (!unlisted.isEmpty()) {
+                    // Dangling links and unreadable entries are inputs too: error rows, counted as such.
+                    writeErrors(spark, unlisted, output);
+                    totals.errors += unlisted.size();
+                    for (ErrorRecord e : unlisted) {
+                        addSample(samples, e);
+                    }
+                    out.printf(Locale.ROOT, "listing: %d entries cannot be read (errors dataset)%n", unlisted.size());
+                }
+                out.flush();
+                int batches = (todo.size() + o.batch() - 1) / o.batch();
+                for (int b = 0; b < batches; b++) {
+                    long t0 = System.nanoTime();
+                    List<InputFile> chunk = todo.subList(b * o.batch(), Math.min(todo.size(), (b + 1) * o.batch()));
+                    RunStats stats = new RunStats();
+                    jsc.sc().register(stats, "downsample stats");
+                    CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
+                    JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size())).mapPartitions(
+                            new ImagePartition(o.kind(), o.spec(), o.format(), output, stats, errors, hadoop));
+                    totals.add(writeBatch(spark, rows, stats, errors, output, chunk.size(), null, b + 1, batches,
+                            samples, out, t0));
+                }
             }
-        }
-        if (!outFs.exists(new Path(outDir, "errors"))) {
-            writeErrors(spark, List.of(), output); // an empty dataset, so readers find its schema
-        }
-        outFs.create(new Path(outDir, "_SUCCESS"), true).close();
-        outFs.create(new Path(outDir, "errors/_SUCCESS"), true).close();
+            if (!outFs.exists(new Path(outDir, "errors"))) {
+                writeErrors(spark, List.of(), output); // an empty dataset, so readers find its schema
+            }
+            dir.markSuccess();
 
-        double wall = (System.nanoTime() - wallStart) / 1e9;
-        List<DownsampleReport.Level> levels = new ArrayList<>();
-        for (int l = 1; l <= RunStats.MAX_LEVELS && totals.levelImages[l] > 0; l++) {
-            levels.add(new DownsampleReport.Level(l, totals.levelImages[l], totals.levelPixels[l]));
+            double wall = (System.nanoTime() - wallStart) / 1e9;
+            List<DownsampleReport.Level> levels = new ArrayList<>();
+            for (int l = 1; l <= RunStats.MAX_LEVELS && totals.levelImages[l] > 0; l++) {
+                levels.add(new DownsampleReport.Level(l, totals.levelImages[l], totals.levelPixels[l]));
+            }
+            samples.sort(Comparator.comparing(ErrorRecord::path));
+            return new DownsampleReport(o.input(), output, o.spec().mode().label(), o.spec().factor(),
+                    o.spec().edge().label(), o.format().label(), kernel, listedCount, skippedCount,
+                    listedCount - skippedCount, totals.pooled, totals.errors, totals.inputPixels / 1e6,
+                    totals.inputBytes / 1e6, totals.inputPixels / 1e6 / wall, jsc.defaultParallelism(),
+                    new DownsampleReport.Seconds(totals.decodeNanos / 1e9, totals.poolNanos / 1e9,
+                            totals.writeNanos / 1e9, wall),
+                    levels, samples);
         }
-        samples.sort(Comparator.comparing(ErrorRecord::path));
-        return new DownsampleReport(o.input(), output, o.spec().mode().label(), o.spec().factor(),
-                o.spec().edge().label(), o.format().label(), kernel, listedCount, skippedCount,
-                listedCount - skippedCount, totals.pooled, totals.errors, totals.inputPixels / 1e6, totals.inputBytes / 1e6,
-                totals.inputPixels / 1e6 / wall, jsc.defaultParallelism(),
-                new DownsampleReport.Seconds(totals.decodeNanos / 1e9, totals.poolNanos / 1e9,
-                        totals.writeNanos / 1e9, wall),
-                levels, samples);
+    }
+
+    /** The settings that shape the output, as {@code --resume} compares them. */
+    static OutputManifest manifest(Options o, Configuration hadoop) throws IOException {
+        Map<String, String> s = new LinkedHashMap<>();
+        Path in = new Path(o.input());
+        s.put("input", in.getFileSystem(hadoop).makeQualified(in).toString());
+        s.put("input format", o.kind().label());
+        s.put("mode", o.spec().mode().label());
+        s.put("factor", Integer.toString(o.spec().factor()));
+        s.put("levels", Integer.toString(o.spec().levels()));
+        s.put("edge", o.spec().edge().label());
+        s.put("max pixels", Long.toString(o.spec().maxPixels()));
+        s.put("format", o.format().label());
+        return OutputManifest.of(OutputDirectory.COMMAND, MANIFEST_VERSION, s);
+    }
+
+    /**
+     * Refuses an output that is, contains or lies inside the input (for a glob: any match). On a
+     * local disk through {@link OutputGuard}, which resolves symbolic links; elsewhere by path.
+     */
+    static void requireApart(Configuration hadoop, String input, Path outDir) throws IOException {
+        Path p = new Path(input);
+        FileSystem fs = p.getFileSystem(hadoop);
+        FileStatus[] matches = InputListing.firstGlobChar(input) >= 0 ? fs.globStatus(p) : null;
+        if (matches == null) {
+            requireApart(fs.makeQualified(p), outDir);
+            return;
+        }
+        for (FileStatus m : matches) {
+            requireApart(fs.makeQualified(m.getPath()), outDir);
+        }
+    }
+
+    private static void requireApart(Path in, Path outDir) {
+        if ("file".equals(in.toUri().getScheme()) && "file".equals(outDir.toUri().getScheme())) {
+            OutputGuard.requireApart("output", java.nio.file.Path.of(outDir.toUri()), "input",
+                    java.nio.file.Path.of(in.toUri()));
+            return;
+        }
+        String inText = in.toString();
+        String outText = outDir.toString();
+        if (inText.equals(outText) || inText.startsWith(outText + "/") || outText.startsWith(inText + "/")) {
+            throw new IllegalArgumentException("output (" + outText + ") is, contains or lies inside input ("
+                    + inText + "); refusing to write over an input");
+        }
+    }
+
+    private static void addSample(List<ErrorRecord> samples, ErrorRecord e) {
+        if (samples.size() < DownsampleReport.MAX_ERROR_SAMPLES) {
+            samples.add(e);
+        }
     }
 
     /**
@@ -218,9 +299,7 @@ public final class DownsampleJob {
                     + skip + " skipped");
         }
         for (ErrorRecord e : failed) {
-            if (samples.size() < DownsampleReport.MAX_ERROR_SAMPLES) {
-                samples.add(e);
-            }
+            addSample(samples, e);
         }
         out.printf(Locale.ROOT, "batch %d/%d: %d inputs, %d pooled, %d errors, %.1f input MP in %.1f s%n", b,
                 batches, inputs - skip, t.pooled, t.errors, t.inputPixels / 1e6, (System.nanoTime() - t0) / 1e9);
@@ -235,120 +314,5 @@ public final class DownsampleJob {
         }
         spark.createDataFrame(rows, ERROR_SCHEMA).coalesce(1).write().mode(SaveMode.Append)
                 .option(NO_SUCCESS_MARKER, "false").parquet(output + "/errors");
-    }
-
-    /**
-     * Applies the existing-output rule; returns the relative paths an earlier run finished (pooled,
-     * or recorded as errors) when resuming. Leftovers of a killed write ({@code _temporary}) are
-     * removed, or the next job commit would merge a dead job's task outputs.
-     */
-    static Set<String> prepareOutput(SparkSession spark, FileSystem fs, Path outDir, Existing existing)
-            throws IOException {
-        Set<String> done = new HashSet<>();
-        boolean exists = fs.exists(outDir) && fs.listStatus(outDir).length > 0;
-        if (exists) {
-            switch (existing) {
-                case REFUSE -> throw new IllegalArgumentException("output (" + outDir
-                        + ") exists and is not empty: --overwrite replaces it, --resume continues it");
-                case OVERWRITE -> {
-                    if (!fs.delete(outDir, true)) {
-                        throw new IOException("cannot delete " + outDir);
-                    }
-                }
-                case RESUME -> {
-                    fs.delete(new Path(outDir, "_SUCCESS"), false);
-                    fs.delete(new Path(outDir, "errors/_SUCCESS"), false);
-                    fs.delete(new Path(outDir, "_temporary"), true);
-                    fs.delete(new Path(outDir, "errors/_temporary"), true);
-                    for (String dir : new String[] {"level=1", "errors"}) {
-                        Path p = new Path(outDir, dir);
-                        if (fs.exists(p) && hasData(fs, p)) {
-                            for (Row r : spark.read().parquet(p.toString()).select("path").distinct().collectAsList()) {
-                                done.add(r.getString(0));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return done;
-    }
-
-    private static boolean hasData(FileSystem fs, Path dir) throws IOException {
-        for (FileStatus s : fs.listStatus(dir)) {
-            if (s.isFile() && s.getPath().getName().endsWith(".parquet")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The files under {@code input} (a directory, searched recursively; a file; or a Hadoop glob such
-     * as {@code /photos/*&#47;*.jpg}), sorted by path, each with its path relative to the input root: the
-     * directory itself, or for a glob its longest directory prefix without glob characters.
-     */
-    static List<InputFile> list(SparkSession spark, String input) throws IOException {
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Path p = new Path(input);
-        FileSystem fs = p.getFileSystem(hadoop);
-        Path root;
-        int glob = firstGlobChar(input);
-        if (glob >= 0) {
-            int slash = input.lastIndexOf('/', glob);
-            root = new Path(slash <= 0 ? (slash == 0 ? "/" : ".") : input.substring(0, slash));
-        } else {
-            FileStatus st;
-            try {
-                st = fs.getFileStatus(p);
-            } catch (java.io.FileNotFoundException e) {
-                throw new IllegalArgumentException("input (" + input + ") does not exist");
-            }
-            root = st.isDirectory() ? p : p.getParent();
-        }
-        String rootText = fs.makeQualified(root).toString();
-        String prefix = rootText.endsWith("/") ? rootText : rootText + "/";
-        Dataset<Row> files;
-        try {
-            files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-                    .load(input).select("path", "length");
-        } catch (Exception e) { // Scala throws AnalysisException undeclared
-            if (e instanceof org.apache.spark.sql.AnalysisException) {
-                // A glob that matches nothing: the user's input, not a failed job.
-                throw new IllegalArgumentException("input (" + input + ") matches no files: " + e.getMessage(), e);
-            }
-            throw e;
-        }
-        Map<String, Long> lengths = new HashMap<>();
-        for (Row r : files.collectAsList()) {
-            lengths.put(new Path(r.getString(0)).toString(), r.getLong(1));
-        }
-        // The scan leaves out empty files; the file index has them, and they are inputs too.
-        for (String file : files.inputFiles()) {
-            // inputFiles() gives URIs (file:///a/b%20c.png) where the scan gives paths (file:/a/b c.png):
-            // Path(String) would keep the %20 and look for a file that does not exist.
-            Path missing = new Path(java.net.URI.create(file));
-            String path = missing.toString();
-            if (!lengths.containsKey(path)) {
-                lengths.put(path, missing.getFileSystem(hadoop).getFileStatus(missing).getLen());
-            }
-        }
-        List<InputFile> listed = new ArrayList<>();
-        for (Map.Entry<String, Long> e : lengths.entrySet()) {
-            String path = e.getKey();
-            String rel = path.startsWith(prefix) ? path.substring(prefix.length()) : new Path(path).getName();
-            listed.add(new InputFile(path, rel, e.getValue()));
-        }
-        listed.sort(Comparator.comparing(InputFile::relativePath));
-        return listed;
-    }
-
-    private static int firstGlobChar(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if ("*?[{".indexOf(s.charAt(i)) >= 0) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

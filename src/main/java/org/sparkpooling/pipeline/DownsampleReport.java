@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.sparkpooling.io.AtomicFiles;
 
 /**
  * What one run did, as printed and as {@code report.json}. Counts are of this run: {@code inputs}
@@ -38,6 +39,9 @@ public record DownsampleReport(
     /** At most this many errors are listed in {@code errorSamples}; the errors dataset has them all. */
     public static final int MAX_ERROR_SAMPLES = 100;
 
+    /** The file {@link #write} makes in its directory. */
+    public static final String FILE = "report.json";
+
     public DownsampleReport {
         if (inputs != pooled + errors) {
             throw new IllegalStateException("inputs (" + inputs + ") must equal pooled (" + pooled
@@ -64,7 +68,8 @@ public record DownsampleReport(
 
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("report.json"), toJson() + "\n");
+        byte[] json = (toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        AtomicFiles.writeStream(dir.resolve(FILE), "--report", out -> out.write(json));
     }
 
     @SuppressWarnings("unchecked")

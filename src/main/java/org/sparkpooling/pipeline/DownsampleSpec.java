@@ -42,7 +42,8 @@ public record DownsampleSpec(PoolMode mode, int factor, int levels, EdgeMode edg
 
     /** The side after one level: ceil or floor of {@code side / factor}. */
     public int next(int side) {
-        return edge == EdgeMode.PARTIAL ? (side + factor - 1) / factor : side / factor;
+        // In long: side + factor - 1 overflows an int for a factor near Integer.MAX_VALUE.
+        return (int) (edge == EdgeMode.PARTIAL ? ((long) side + factor - 1) / factor : side / factor);
     }
 
     /**
