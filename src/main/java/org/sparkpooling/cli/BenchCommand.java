@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import org.sparkpooling.io.OutputGuard;
 import org.sparkpooling.job.BenchConfig;
 import org.sparkpooling.job.BenchJob;
 import org.sparkpooling.job.BenchReport;
@@ -96,11 +97,22 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         BenchConfig config = config();
         BenchJob.Source source = source();
+        String sparkMaster = checked(() -> MasterOption.check(master));
+        if (report != null) {
+            checked(() -> {
+                OutputGuard.requireReportDirectory("--report", report,
+                        List.of(BenchReportFiles.JSON, BenchReportFiles.CSV, BenchReportFiles.PNG));
+                if (input != null && localPath(input) != null) {
+                    OutputGuard.requireApart("--report", report, "--input", localPath(input));
+                }
+                return null;
+            });
+        }
         PrintWriter out = spec.commandLine().getOut();
 
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         long t0 = System.nanoTime();
-        SparkSession spark = SparkSetup.session("spark-pooling bench", master, Map.of());
+        SparkSession spark = SparkSetup.session("spark-pooling bench", sparkMaster, Map.of());
         double sessionSeconds = (System.nanoTime() - t0) / 1e9;
         BenchReport result;
         try {
@@ -186,6 +198,23 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return BenchJob.InputFormat.PARQUET;
+    }
+
+    /** A local path without glob characters, or {@code null} (a glob, or another file system). */
+    static Path localPath(String path) {
+        if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !path.startsWith("file:")) {
+            return null;
+        }
+        String p = path.startsWith("file:") ? java.net.URI.create(path).getPath() : path;
+        return p.matches(".*[*?\\[{].*") ? null : Path.of(p);
+    }
+
+    private <T> T checked(java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
     }
 
     private ParameterException bad(String message) {

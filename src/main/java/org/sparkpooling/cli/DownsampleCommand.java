@@ -2,10 +2,12 @@ package org.sparkpooling.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.sparkpooling.io.OutputGuard;
 import org.sparkpooling.job.SparkSetup;
 import org.sparkpooling.pipeline.DownsampleJob;
 import org.sparkpooling.pipeline.DownsampleReport;
@@ -105,10 +107,23 @@ public final class DownsampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DownsampleJob.Options options = options();
+        String sparkMaster;
+        try {
+            sparkMaster = MasterOption.check(master);
+            if (report != null) {
+                OutputGuard.requireReportDirectory("--report", report, List.of(DownsampleReport.FILE));
+                Path in = BenchCommand.localPath(input);
+                if (in != null) {
+                    OutputGuard.requireApart("--report", report, "--input", in);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         // A session that was already running (a test's, a notebook's) is not ours to stop.
         boolean ours = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSetup.session("pooling downsample", master, Map.of());
+        SparkSession spark = SparkSetup.session("pooling downsample", sparkMaster, Map.of());
         DownsampleReport r;
         try {
             r = DownsampleJob.run(spark, options, out);
@@ -131,7 +146,7 @@ public final class DownsampleCommand implements Callable<Integer> {
         }
         if (report != null) {
             r.write(report);
-            out.println("report: " + report.resolve("report.json"));
+            out.println("report: " + report.resolve(DownsampleReport.FILE));
         }
         out.flush();
         boolean allDoneBefore = r.inputs() == 0 && r.skipped() > 0;

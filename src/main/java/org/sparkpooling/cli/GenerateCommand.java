@@ -49,19 +49,21 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (blocks <= 0) {
             throw new ParameterException(spec.commandLine(), "--blocks (" + blocks + ") must be > 0");
         }
         if (partitions != null && partitions <= 0) {
             throw new ParameterException(spec.commandLine(), "--partitions (" + partitions + ") must be > 0");
         }
-        if (!overwrite && java.nio.file.Files.exists(java.nio.file.Path.of(output))) {
-            throw new ParameterException(spec.commandLine(),
-                    "--output (" + output + ") exists; give --overwrite to replace it");
+        String sparkMaster;
+        try {
+            sparkMaster = MasterOption.check(master);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSetup.session("spark-pooling generate", master, Map.of());
+        SparkSession spark = SparkSetup.session("spark-pooling generate", sparkMaster, Map.of());
         try {
             TensorDatasets.generate(spark, output, blocks, partitions == null ? 0 : partitions, shape, seed, overwrite);
         } finally {

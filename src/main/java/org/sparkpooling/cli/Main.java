@@ -1,7 +1,7 @@
 package org.sparkpooling.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The command line: {@code scripts/pooling <command>}. One class per subcommand. */
 @Command(name = "pooling",
@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:a run failed (verification mismatch, nothing pooled, errors with --fail-on-error)",
+            "1:a run failed (verification mismatch, nothing pooled, errors with --fail-on-error, a job that failed)",
             "2:invalid input or options"})
 public final class Main {
 
@@ -31,12 +31,16 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-            if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
-                    || e instanceof java.io.IOException) {
-                // An I/O exception's message is often just a path: say what happened to it.
-                String what = e instanceof java.io.IOException ? e.getClass().getSimpleName() + ": " : "";
-                cmd.getErr().println("pooling " + cmd.getCommandName() + ": " + what + e.getMessage());
+            if (e instanceof IllegalArgumentException) {
+                // A refusal: the input or options are wrong, found before or while the job started.
+                cmd.getErr().println("pooling " + cmd.getCommandName() + ": " + e.getMessage());
                 return 2;
+            }
+            if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException
+                    || e instanceof org.apache.spark.SparkException) {
+                // The job ran and failed (a disk, the cluster): one line; Spark's log above has the trace.
+                cmd.getErr().println("pooling " + cmd.getCommandName() + ": failed: " + rootCause(e));
+                return 1;
             }
             throw e;
         });
@@ -51,11 +55,19 @@ public final class Main {
         return cli;
     }
 
+    /** The innermost cause's class and message: an I/O message is often just a path. */
+    static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"spark-pooling " + (v == null ? "(development build)" : v)};
+            return new String[] {"spark-pooling " + org.sparkpooling.io.ProjectVersion.get()};
         }
     }
 }

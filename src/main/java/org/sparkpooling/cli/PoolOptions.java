@@ -2,11 +2,11 @@ package org.sparkpooling.cli;
 
 import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.pool.PoolSpec;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The pooling parameters as command-line options, PyTorch's names spelled the command-line way:

@@ -1,5 +1,6 @@
 package org.sparkpooling.job;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,12 @@ public final class BenchJob {
      * Runs the job on {@code spark} and gathers its report. The fault hook is read from the
      * session's conf ({@value #FAIL_PARTITION_CONF}) when the config has none.
      */
-    public static BenchReport run(SparkSession spark, BenchConfig config, Source source, double sessionSeconds) {
+    public static BenchReport run(SparkSession spark, BenchConfig config, Source source, double sessionSeconds)
+            throws IOException {
+        if (source.format() == InputFormat.PARQUET) {
+            // A README or a folder of PNGs fails here in one line, not inside the job.
+            TensorDatasets.requireParquet(spark.sparkContext().hadoopConfiguration(), "--input", source.path());
+        }
         ClusterWarmup.awaitExecutors(spark.sparkContext()); // before partitions = cores, and before timing
         String hook = spark.sparkContext().getConf().get(FAIL_PARTITION_CONF, "");
         if (config.failPartition() < 0 && !hook.isBlank()) {

@@ -2,14 +2,25 @@ package org.sparkpooling.job;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.SerializableWritable;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -95,41 +106,60 @@ public final class BlockSources {
     }
 
     /**
-     * {@code .npy} files: a directory (its {@code *.npy} files) or a glob, read through Spark's
-     * {@code binaryFile} source on the executors. Block ids number the files in path order, so a
-     * rerun over the same files gives the same ids; a file that is not a rank-4 float array is an
-     * error record.
+     * {@code .npy} files: a file, a directory (its {@code *.npy} files, recursively) or a glob,
+     * listed on the driver and each read by the executor that runs it (only names travel). Block
+     * ids number the files in path order, so a rerun over the same files gives the same ids; a file
+     * that is not a rank-4 float array, an empty one included, is an error record.
      *
-     * @throws IllegalArgumentException when nothing matches
+     * @throws IllegalArgumentException when the path does not exist or holds no .npy file
      */
-    public static JavaRDD<BlockInput> npy(SparkSession spark, String path, int partitions) {
-        Dataset<Row> files = spark.read().format("binaryFile").option("pathGlobFilter", "*.npy").load(path);
-        // Only the names come to the driver (binaryFile skips the content when it is not selected).
+    public static JavaRDD<BlockInput> npy(SparkSession spark, String path, int partitions) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        List<String> paths = listNpy(conf, path);
+        Map<String, Long> ids = new HashMap<>();
+        for (int i = 0; i < paths.size(); i++) {
+            ids.put(paths.get(i), (long) i);
+        }
+        int p = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+        SerializableWritable<Configuration> hadoop = new SerializableWritable<>(new Configuration(conf));
+        return JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(paths, Math.max(1, Math.min(p, paths.size())))
+                .mapPartitions(it -> map(it, file -> readNpy(hadoop.value(), file, ids.getOrDefault(file, -1L))));
+    }
+
+    /** The .npy files under {@code path}, qualified and sorted; names starting with . or _ skipped. */
+    static List<String> listNpy(Configuration conf, String path) throws IOException {
+        Path p = new Path(path);
+        FileSystem fs = p.getFileSystem(conf);
+        FileStatus[] matches = fs.globStatus(p);
+        if (matches == null || matches.length == 0) {
+            throw new IllegalArgumentException("input (" + path + ") does not exist");
+        }
         List<String> paths = new ArrayList<>();
-        for (Row r : files.select("path").collectAsList()) {
-            paths.add(r.getString(0));
+        for (FileStatus m : matches) {
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
+            while (it.hasNext()) {
+                Path f = it.next().getPath();
+                String name = f.getName();
+                if (name.toLowerCase(Locale.ROOT).endsWith(".npy") && !name.startsWith(".") && !name.startsWith("_")) {
+                    paths.add(fs.makeQualified(f).toString());
+                }
+            }
         }
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("input (" + path + ") has no .npy files");
         }
         paths.sort(null);
-        Map<String, Long> ids = new HashMap<>();
-        for (int i = 0; i < paths.size(); i++) {
-            ids.put(paths.get(i), (long) i);
+        return paths;
+    }
+
+    private static BlockInput readNpy(Configuration conf, String file, long blockId) {
+        Path p = new Path(file);
+        try (InputStream in = p.getFileSystem(conf).open(p)) {
+            return BlockInput.of(blockId, file, Npy.read(in, file));
+        } catch (IOException | RuntimeException e) {
+            return BlockInput.failed(blockId, file, e.getMessage() == null ? e.toString() : e.getMessage());
         }
-        Dataset<Row> content = files.select("path", "content");
-        if (partitions > 0) {
-            content = content.repartition(partitions, col("path"));
-        }
-        return content.javaRDD().mapPartitions(it -> map(it, row -> {
-            String file = row.getString(0);
-            long blockId = ids.getOrDefault(file, -1L);
-            try {
-                return BlockInput.of(blockId, file, Npy.read((byte[]) row.get(1), file));
-            } catch (RuntimeException e) {
-                return BlockInput.failed(blockId, file, e.getMessage() == null ? e.toString() : e.getMessage());
-            }
-        }));
     }
 
     /** A lazy map, so each element is made only when the runner asks for it. */

@@ -32,7 +32,7 @@ class BenchFaultTest {
     }
 
     @Test
-    void failedAttemptIsRetriedAndEveryBlockAppearsOnce() {
+    void failedAttemptIsRetriedAndEveryBlockAppearsOnce() throws Exception {
         BenchJob.Source source = BenchJob.Source.synthetic(6, 3);
         BenchConfig clean = new BenchConfig(PoolSpec.max(2, 2).build(), new Shape(2, 2, 8, 8), PoolKernels.names(),
                 2, 1, 5, 21, -1);

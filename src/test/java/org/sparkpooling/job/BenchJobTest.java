@@ -44,7 +44,11 @@ class BenchJobTest {
     }
 
     private static BenchReport run(BenchConfig config, BenchJob.Source source) {
-        return BenchJob.run(spark, config, source, 0);
+        try {
+            return BenchJob.run(spark, config, source, 0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Block ids over all partitions, sorted. */
@@ -114,7 +118,7 @@ class BenchJobTest {
     }
 
     @Test
-    void parquetDatasetGivesTheSyntheticChecksums(@TempDir Path dir) {
+    void parquetDatasetGivesTheSyntheticChecksums(@TempDir Path dir) throws Exception {
         String out = dir.resolve("tensors").toString();
         TensorDatasets.generate(spark, out, 4, 3, SHAPE, 5, false);
         BenchConfig c = config(PoolSpec.max(2, 2).build(), 5);
