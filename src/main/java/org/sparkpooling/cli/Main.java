@@ -44,12 +44,15 @@ public final class Main {
             }
             throw e;
         });
-        // A bad option gets its message and a pointer to --help, not the whole usage text.
+        // A refusal is one line naming the option and value (and, for a mistyped option, what was
+        // probably meant); --help has the rest.
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
-            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            String hint = "";
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                hint = " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+            }
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage() + hint);
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;

@@ -35,7 +35,7 @@ public final class OutputGuard {
         Overlap overlap = overlap(output, input);
         String what = switch (overlap) {
             case APART -> null;
-            case SAME -> "is the same file as";
+            case SAME -> "is the same path as";
             case OUTPUT_INSIDE_INPUT -> "lies inside";
             case OUTPUT_CONTAINS_INPUT -> "contains";
         };

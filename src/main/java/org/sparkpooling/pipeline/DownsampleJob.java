@@ -115,6 +115,7 @@ public final class DownsampleJob {
         String output = outDir.toString();
 
         // Everything that can be refused is refused before the output is touched.
+        requireApart(hadoop, o.input(), outDir);
         InputListing.Listing listing = null;
         if (o.kind() == InputKind.TENSORS) {
             TensorDatasets.requireParquet(hadoop, "input", o.input());
@@ -125,7 +126,6 @@ public final class DownsampleJob {
                         + " . or _ are skipped, as Spark's own listing skips them)");
             }
         }
-        requireApart(hadoop, o.input(), outDir);
 
         try (OutputDirectory dir = OutputDirectory.open(spark, outFs, outDir, o.existing(), manifest(o, hadoop))) {
             Set<String> done = dir.done();
