@@ -67,7 +67,9 @@ public final class OutputGuard {
      * path.
      */
     public static Path canonical(Path path) {
-        Path absolute = path.toAbsolutePath().normalize();
+        // Not normalised first: after a symbolic link, ".." is the target's parent, which
+        // toRealPath resolves and a lexical normalize would not.
+        Path absolute = path.toAbsolutePath();
         Path existing = absolute;
         Path rest = null;
         while (existing != null) {
@@ -83,7 +85,7 @@ public final class OutputGuard {
                 existing = existing.getParent();
             }
         }
-        return absolute;
+        return absolute.normalize();
     }
 
     /**
