@@ -17,12 +17,13 @@ class OutputGuardTest {
 
     @Test
     void overlapOfEveryKindIsSeenThroughLinksAndDots(@TempDir Path dir) throws IOException {
-        Path in = Files.createDirectories(dir.resolve("in/sub"));
-        Path file = Files.writeString(in.resolve("a.png"), "x");
-        Path alias = Files.createSymbolicLink(dir.resolve("alias"), dir.resolve("in"));
+        Path in = dir.resolve("in");
+        Path sub = Files.createDirectories(in.resolve("sub"));
+        Path file = Files.writeString(sub.resolve("a.png"), "x");
+        Path alias = Files.createSymbolicLink(dir.resolve("alias"), in);
         Path hard = Files.createLink(dir.resolve("hard.png"), file);
 
-        assertEquals(OutputGuard.Overlap.SAME, OutputGuard.overlap(dir.resolve("in"), alias));
+        assertEquals(OutputGuard.Overlap.SAME, OutputGuard.overlap(in, alias));
         assertEquals(OutputGuard.Overlap.SAME, OutputGuard.overlap(alias.resolve("sub/../sub/a.png"), file));
         assertEquals(OutputGuard.Overlap.SAME, OutputGuard.overlap(hard, file), "a hard link is the same file");
         assertEquals(OutputGuard.Overlap.OUTPUT_INSIDE_INPUT, OutputGuard.overlap(alias.resolve("new/out"), in));
