@@ -99,7 +99,8 @@ public final class OutputLock implements AutoCloseable {
         }
         if (holder.isStale()) {
             throw new IllegalArgumentException("output (" + dir + ") has a stale lock: the " + holder.describe()
-                    + " is no longer running (it was killed or crashed); check the output, remove " + file
+                    + " is no longer running (it was killed or crashed); check the output, remove "
+                    + ("file".equals(fs.getUri().getScheme()) ? file.toUri().getPath() : file.toString())
                     + " and run again (--resume continues what it finished)");
         }
         throw new IllegalArgumentException("output (" + dir + ") is in use by another " + holder.describe()

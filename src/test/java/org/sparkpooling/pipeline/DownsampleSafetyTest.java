@@ -222,7 +222,7 @@ class DownsampleSafetyTest {
         Run r = downsample(images, out, "--levels", "1", "--resume");
         assertRefused(r, "pooling downsample: output (file:" + out + ") has a stale lock: the downsample run, pid "
                 + dead.pid());
-        assertTrue(r.err().contains("remove " + "file:" + out.resolve(OutputLock.FILE)), r.err());
+        assertTrue(r.err().contains("remove " + out.resolve(OutputLock.FILE) + " and run again"), r.err());
         assertEquals(before, snapshot(out), "a stale lock is reported, not broken");
     }
 
