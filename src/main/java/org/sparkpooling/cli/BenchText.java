@@ -2,8 +2,8 @@ package org.sparkpooling.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
-import org.sparkpooling.job.BenchReport;
-import org.sparkpooling.job.TaskMetricsListener;
+import org.sparkpooling.bench.BenchReport;
+import org.sparkpooling.spark.TaskMetricsListener;
 
 /** The bench job's console output: the textbook's lines first, then the tables. */
 final class BenchText {

@@ -27,9 +27,9 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.sparkpooling.io.OutputGuard;
-import org.sparkpooling.job.BlockSources;
-import org.sparkpooling.job.OutputManifest;
-import org.sparkpooling.job.TensorDatasets;
+import org.sparkpooling.spark.BlockSources;
+import org.sparkpooling.spark.OutputManifest;
+import org.sparkpooling.spark.TensorDatasets;
 
 /**
  * The driver side of the downsampling pipeline. Lists the input with Spark's {@code binaryFile}

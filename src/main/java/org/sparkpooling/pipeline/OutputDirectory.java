@@ -9,8 +9,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.sparkpooling.job.OutputLock;
-import org.sparkpooling.job.OutputManifest;
+import org.sparkpooling.spark.OutputLock;
+import org.sparkpooling.spark.OutputManifest;
 
 /**
  * A run's output directory, owned by the run from {@link #open} to {@link #close}: locked

@@ -8,11 +8,11 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
-import org.sparkpooling.job.BlockInput;
+import org.sparkpooling.spark.BlockInput;
 
 /**
  * The executor side of a run over a Parquet tensor dataset: each row, read by the bench job's
- * {@link org.sparkpooling.job.BlockSources#parquet} reader, is one record named {@code block-<blockId>}
+ * {@link org.sparkpooling.spark.BlockSources#parquet} reader, is one record named {@code block-<blockId>}
  * ({@code block-null} without an id), its N images {@code block-<blockId>#n}. A record an earlier
  * run finished ({@code done}) is skipped and counted in {@code skipped}.
  */

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sparkpooling.job.SparkSetup;
 import org.sparkpooling.pool.PoolKernels;
+import org.sparkpooling.spark.SparkSetup;
 import picocli.CommandLine;
 
 /** bench and generate through the command line: output lines, report files, exit codes. */
@@ -135,9 +135,9 @@ class BenchCommandTest {
 
     @Test
     void detectsNpyInput(@TempDir Path dir) throws Exception {
-        assertEquals(org.sparkpooling.job.BenchJob.InputFormat.PARQUET, BenchCommand.detect(dir.toString()));
+        assertEquals(org.sparkpooling.bench.BenchJob.InputFormat.PARQUET, BenchCommand.detect(dir.toString()));
         Files.write(dir.resolve("a.npy"), new byte[0]);
-        assertEquals(org.sparkpooling.job.BenchJob.InputFormat.NPY, BenchCommand.detect(dir.toString()));
-        assertEquals(org.sparkpooling.job.BenchJob.InputFormat.NPY, BenchCommand.detect("/data/*.npy"));
+        assertEquals(org.sparkpooling.bench.BenchJob.InputFormat.NPY, BenchCommand.detect(dir.toString()));
+        assertEquals(org.sparkpooling.bench.BenchJob.InputFormat.NPY, BenchCommand.detect("/data/*.npy"));
     }
 }

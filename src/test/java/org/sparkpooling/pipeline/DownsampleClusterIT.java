@@ -20,8 +20,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkpooling.job.SparkSetup;
 import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.spark.SparkSetup;
 
 /**
  * The pipeline on the 2-worker standalone cluster ({@code scripts/test} starts it and passes

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpooling.cli.Main;
-import org.sparkpooling.job.OutputLock;
-import org.sparkpooling.job.OutputManifest;
-import org.sparkpooling.job.SparkSetup;
+import org.sparkpooling.spark.OutputLock;
+import org.sparkpooling.spark.OutputManifest;
+import org.sparkpooling.spark.SparkSetup;
 import picocli.CommandLine;
 
 /**

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
-import org.sparkpooling.job.KryoRoundTrip;
 import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.spark.KryoRoundTrip;
 
 /** Every class the pipeline ships goes through Kryo with registration required, as the job runs it. */
 class PipelineKryoTest {

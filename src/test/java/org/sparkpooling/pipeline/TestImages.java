@@ -8,13 +8,13 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 
 /** Generated test images, written with ImageIO, and a plain reference for one pooling level. */
-final class TestImages {
+public final class TestImages {
 
     private TestImages() {
     }
 
     /** Random samples; smooth-ish so JPEG keeps them near, with extremes (0, max) sprinkled in. */
-    static Planes random(int channels, int height, int width, int bitDepth, long seed) {
+    public static Planes random(int channels, int height, int width, int bitDepth, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int max = (1 << bitDepth) - 1;
         float[] s = new float[channels * height * width];

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
+import org.sparkpooling.pipeline.Planes;
 
 /**
  * Every implementation other than the reference against {@code loops}, over random specs, awkward

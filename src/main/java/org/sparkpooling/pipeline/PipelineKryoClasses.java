@@ -1,0 +1,20 @@
+package org.sparkpooling.pipeline;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import org.sparkpooling.spark.KryoClasses;
+
+/** The pipeline's: the listed files travel in parallelize()'s partitions, the rest in closures and task results. */
+public final class PipelineKryoClasses implements KryoClasses {
+
+    @Override
+    public void register(Kryo kryo) {
+        kryo.register(InputFile.class, new JavaSerializer());
+        kryo.register(ErrorRecord.class, new JavaSerializer());
+        kryo.register(DownsampleSpec.class, new JavaSerializer());
+        kryo.register(RunStats.class, new JavaSerializer());
+        kryo.register(RunStats.Totals.class, new JavaSerializer());
+        kryo.register(EdgeMode.class);
+        kryo.register(OutputFormat.class);
+    }
+}

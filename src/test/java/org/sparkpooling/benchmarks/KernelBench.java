@@ -1,0 +1,59 @@
+package org.sparkpooling.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.sparkpooling.pool.PoolKernel;
+import org.sparkpooling.pool.PoolKernels;
+
+/**
+ * Forward + backward of one implementation on one case per invocation. {@link CopyBench} measures
+ * the bandwidth bound of the same cases in the same run; {@link BenchKernels} prints the ratios.
+ * The {@code impl} list here is only the default of a bare JMH run: {@link BenchKernels} passes every
+ * registered implementation.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+public class KernelBench {
+
+    @Param({"loops", "fast"})
+    public String impl;
+
+    @Param({"textbook-max", "textbook-avg", "stem-max", "overlap-max", "large-max", "large-avg"})
+    public String kernelCase;
+
+    private PoolKernel kernel;
+    private KernelCase.Buffers buffers;
+
+    @Setup
+    public void setup() {
+        setup(KernelCase.byLabel(kernelCase).buffers());
+    }
+
+    /** For the unit test: shares one case's 300 MB of buffers among the implementations. */
+    void setup(KernelCase.Buffers shared) {
+        kernel = PoolKernels.byName(impl);
+        buffers = shared;
+    }
+
+    @Benchmark
+    public void forwardBackward(Blackhole bh) {
+        buffers.forwardBackward(kernel);
+        bh.consume(buffers.output);
+        bh.consume(buffers.gradInput);
+    }
+}
