@@ -12,7 +12,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
-import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.spark.BlockInput;
 import org.sparkpooling.spark.SyntheticBlocks;
@@ -82,7 +81,10 @@ public final class PartitionRunner implements FlatMapFunction<Iterator<BlockInpu
             return new BlockReport(in.blockId(), in.source(), partition, attempt, executorId, host, shape.toString(),
                     0, 0, 0, 0, 0, null, List.of(), e.getMessage());
         }
-        boolean max = spec.mode() == PoolMode.MAX;
+        boolean max = switch (spec.mode()) { // max has indices to keep between forward and backward
+            case MAX -> true;
+            case AVG -> false;
+        };
         float[] gradOutput = SyntheticBlocks.gradOutput(config.seed(), in.blockId(), outShape.size());
 
         // The reference's results: from its own timed run when selected, else from one untimed call.

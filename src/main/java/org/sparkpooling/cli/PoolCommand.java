@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.sparkpooling.io.OutputGuard;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
-import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.tensor.Npy;
 import org.sparkpooling.tensor.Shape;
@@ -82,9 +81,11 @@ public final class PoolCommand implements Callable<Integer> {
             }
         }
 
-        boolean max = poolSpec.mode() == PoolMode.MAX;
+        int[] argmax = switch (poolSpec.mode()) {
+            case MAX -> new int[outShape.size()];
+            case AVG -> null;
+        };
         float[] y = new float[outShape.size()];
-        int[] argmax = max ? new int[outShape.size()] : null;
         long t0 = System.nanoTime();
         kernel.forward(poolSpec, x, y, argmax);
         long forwardNanos = System.nanoTime() - t0;
@@ -135,8 +136,11 @@ public final class PoolCommand implements Callable<Integer> {
 
     /** Everything about the file options that can be known before reading a byte. */
     private void checkFiles(PoolSpec poolSpec) {
-        if (indices != null && poolSpec.mode() != PoolMode.MAX) {
-            throw parameterError("--indices (" + indices + ") applies to max pooling only, not avg");
+        if (indices != null) {
+            switch (poolSpec.mode()) {
+                case MAX -> { }
+                case AVG -> throw parameterError("--indices (" + indices + ") applies to max pooling only, not avg");
+            }
         }
         if (gradOutput != null && gradInput == null) {
             throw parameterError("--grad-output (" + gradOutput + ") needs --grad-input, where the gradient goes");

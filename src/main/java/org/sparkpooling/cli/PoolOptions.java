@@ -90,7 +90,11 @@ public final class PoolOptions {
         HW s = stride != null ? stride
                 : kernel != null || defaults == null ? k : new HW(defaults.strideH(), defaults.strideW());
         HW p = padding != null ? padding : defaults == null ? new HW(0, 0) : new HW(defaults.padH(), defaults.padW());
-        boolean max = m == PoolMode.MAX;
+        // Which of PyTorch's parameters the mode has: dilation for max; the divisor rules for avg.
+        boolean max = switch (m) {
+            case MAX -> true;
+            case AVG -> false;
+        };
         if (!max && dilation != null && (dilation.h() != 1 || dilation.w() != 1)) {
             throw parameterError("--dilation (" + dilation + ") applies to max pooling only, not avg");
         }

@@ -2,7 +2,6 @@ package org.sparkpooling.pipeline;
 
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
-import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
@@ -51,8 +50,13 @@ public final class Pyramid {
         Shape out = poolSpec.geometry(level.height(), level.width()).outputShape(in);
         float[] y = new float[out.size()];
         kernel.forward(poolSpec, new Tensor(in, level.samples()), y, null);
-        if (spec.mode() == PoolMode.AVG && level.bitDepth() != Planes.FLOAT_DEPTH) {
-            roundToDepth(y, level.maxValue());
+        switch (spec.mode()) {
+            case AVG -> {
+                if (level.bitDepth() != Planes.FLOAT_DEPTH) {
+                    roundToDepth(y, level.maxValue()); // a max is one of the samples: nothing to round
+                }
+            }
+            case MAX -> { }
         }
         return new Planes(level.channels(), out.h(), out.w(), level.bitDepth(), y);
     }
