@@ -57,6 +57,74 @@ public record BenchConfig(
         spec.geometry(shape.h(), shape.w());
     }
 
+    /**
+     * A config with the command's defaults: all implementations, 5000 iterations (warm-up and copies
+     * from {@link #defaultWarmup}/{@link #defaultCopyReps}), seed 42, no fault hook.
+     */
+    public static Builder builder(PoolSpec spec, Shape shape) {
+        return new Builder(spec, shape);
+    }
+
+    /** This config with the fault hook set: attempt 0 of {@code partition} fails after its first block. */
+    public BenchConfig withFailPartition(int partition) {
+        return new BenchConfig(spec, shape, implementations, iterations, warmup, copyReps, seed, partition);
+    }
+
+    /** Fluent {@link BenchConfig}; every setter returns {@code this}. */
+    public static final class Builder {
+        private final PoolSpec spec;
+        private final Shape shape;
+        private List<String> implementations = PoolKernels.names();
+        private int iterations = 5000;
+        private Integer warmup;
+        private Integer copyReps;
+        private long seed = 42;
+        private int failPartition = -1;
+
+        private Builder(PoolSpec spec, Shape shape) {
+            this.spec = spec;
+            this.shape = shape;
+        }
+
+        public Builder implementations(List<String> value) {
+            implementations = value;
+            return this;
+        }
+
+        /** Timed forward+backward calls per implementation and block; warm-up and copies follow unless set. */
+        public Builder iterations(int value) {
+            iterations = value;
+            return this;
+        }
+
+        public Builder warmup(int value) {
+            warmup = value;
+            return this;
+        }
+
+        public Builder copyReps(int value) {
+            copyReps = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        /** Test hook: attempt 0 of this partition fails after its first block. */
+        public Builder failPartition(int value) {
+            failPartition = value;
+            return this;
+        }
+
+        public BenchConfig build() {
+            return new BenchConfig(spec, shape, implementations, iterations,
+                    warmup != null ? warmup : defaultWarmup(iterations),
+                    copyReps != null ? copyReps : defaultCopyReps(iterations), seed, failPartition);
+        }
+    }
+
     /** Warm-up long enough for the JIT on the first block, short next to the timed loop: 2%, at most 100. */
     public static int defaultWarmup(int iterations) {
         return Math.max(1, Math.min(100, iterations / 50));

@@ -78,8 +78,7 @@ public final class BenchJob {
         ClusterWarmup.awaitExecutors(spark.sparkContext()); // before partitions = cores, and before timing
         String hook = spark.sparkContext().getConf().get(FAIL_PARTITION_CONF, "");
         if (config.failPartition() < 0 && !hook.isBlank()) {
-            config = new BenchConfig(config.spec(), config.shape(), config.implementations(), config.iterations(),
-                    config.warmup(), config.copyReps(), config.seed(), Integer.parseInt(hook.trim()));
+            config = config.withFailPartition(Integer.parseInt(hook.trim()));
         }
         int partitions = source.partitions();
         if (source.format() == InputFormat.SYNTHETIC && partitions == 0) {

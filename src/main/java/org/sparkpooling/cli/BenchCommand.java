@@ -158,9 +158,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PoolSpec poolSpec = pooling.toSpec(TEXTBOOK);
         try {
-            return new BenchConfig(poolSpec, shape, names, iterations,
-                    warmup == null ? BenchConfig.defaultWarmup(iterations) : warmup,
-                    BenchConfig.defaultCopyReps(iterations), seed, failPartition);
+            BenchConfig.Builder b = BenchConfig.builder(poolSpec, shape).implementations(names).iterations(iterations)
+                    .seed(seed).failPartition(failPartition);
+            if (warmup != null) {
+                b.warmup(warmup);
+            }
+            return b.build();
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }

@@ -69,7 +69,8 @@ public final class DownsampleCommand implements Callable<Integer> {
     String edge;
 
     @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|png|both",
-            description = "What to write (default ${DEFAULT-VALUE}). The Parquet rows are always written; without parquet their pixels column is null.")
+            description = "What to write: parquet, png, both, or a comma list (default ${DEFAULT-VALUE}). The Parquet rows"
+                    + " are always written; without parquet their pixels column is null.")
     String format;
 
     @Option(names = "--partitions", defaultValue = "0", paramLabel = "P",
@@ -161,8 +162,8 @@ public final class DownsampleCommand implements Callable<Integer> {
             DownsampleSpec s = new DownsampleSpec(PoolMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels);
             DownsampleJob.Existing e = existing == null ? DownsampleJob.Existing.REFUSE
                     : existing.overwrite ? DownsampleJob.Existing.OVERWRITE : DownsampleJob.Existing.RESUME;
-            return new DownsampleJob.Options(input, output, s, OutputFormat.parse(format), partitions, batch, e,
-                    InputKind.parse(inputFormat));
+            return DownsampleJob.Options.builder(input, output, s).formats(OutputFormat.parse(format))
+                    .partitions(partitions).batch(batch).existing(e).kind(InputKind.parse(inputFormat)).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

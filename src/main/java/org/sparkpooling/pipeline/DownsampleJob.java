@@ -3,9 +3,7 @@ package org.sparkpooling.pipeline;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,10 +15,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -32,35 +27,29 @@ import org.sparkpooling.spark.OutputManifest;
 import org.sparkpooling.spark.TensorDatasets;
 
 /**
- * The driver side of the downsampling pipeline. Lists the input with Spark's {@code binaryFile}
- * source (paths and sizes only: the content is read by the executor that decodes it, streamed, so
- * no image travels through the driver or a shuffle, and a file too big for one binary value is
- * still just one error row), skips what an earlier run finished ({@code --resume}), then runs the
- * files in batches: each batch is one Spark write that appends its levels to the dataset through
- * the commit protocol, then appends its errors. A run killed part-way leaves whole batches behind
- * and no {@code _SUCCESS}; {@code --resume} continues after them.
+ * The driver side of the downsampling pipeline: refuses what it must before touching the output
+ * (an output around or inside the input, an input with nothing to pool, a tensor dataset that is
+ * not Parquet), lists the input ({@link InputListing}: paths and sizes only; the content is read by
+ * the executor that decodes it, streamed, so no image travels through the driver or a shuffle),
+ * takes the output ({@link OutputDirectory}: lock, manifest, the existing-output rule and what an
+ * earlier run finished), then runs the files in batches ({@link BatchWriter}). A run killed part-way
+ * leaves whole batches behind and no {@code _SUCCESS}; {@code --resume} continues after them.
  */
 public final class DownsampleJob {
 
     /** What to do with an existing output directory. */
     public enum Existing { REFUSE, OVERWRITE, RESUME }
 
-    /** One run's inputs and choices; {@code partitions} 0 means four per core. */
-    public record Options(String input, String output, DownsampleSpec spec, OutputFormat format,
+    /**
+     * One run's inputs and choices; made with {@link #builder}. {@code partitions} 0 means four per
+     * core; {@code batch} is the number of images per committed batch, the unit --resume continues from.
+     */
+    public record Options(String input, String output, DownsampleSpec spec, Set<OutputFormat> formats,
             int partitions, int batch, Existing existing, InputKind kind) {
-        /** Images in. */
-        public Options(String input, String output, DownsampleSpec spec, OutputFormat format, int partitions,
-                int batch, Existing existing) {
-            this(input, output, spec, format, partitions, batch, existing, InputKind.IMAGES);
-        }
 
         public Options {
             if (kind == null) {
                 throw new IllegalArgumentException("input format must be images, tensors or npy, not null");
-            }
-            if (kind.floats() && format != null && format.png()) {
-                throw new IllegalArgumentException("format (" + format.label() + ") needs integer images: "
-                        + kind.label() + " input pools float planes, which have no PNG form (use parquet)");
             }
             if (input == null || input.isBlank()) {
                 throw new IllegalArgumentException("input must be given");
@@ -68,8 +57,19 @@ public final class DownsampleJob {
             if (output == null || output.isBlank()) {
                 throw new IllegalArgumentException("output must be given");
             }
-            if (spec == null || format == null || existing == null) {
-                throw new IllegalArgumentException("spec, format and existing must not be null");
+            if (spec == null || formats == null || existing == null) {
+                throw new IllegalArgumentException("spec, formats and existing must not be null");
+            }
+            if (formats.isEmpty()) {
+                throw new IllegalArgumentException("formats must name at least one output format");
+            }
+            formats = java.util.Collections.unmodifiableSet(EnumSet.copyOf(formats));
+            for (OutputFormat f : formats) {
+                if (kind.floats() && f.integerSamplesOnly()) {
+                    throw new IllegalArgumentException("format (" + OutputFormat.label(formats) + ") needs integer"
+                            + " images: " + kind.label() + " input pools float planes, which have no " + f.name()
+                            + " form (use parquet)");
+                }
             }
             if (partitions < 0) {
                 throw new IllegalArgumentException("partitions (" + partitions + ") must be >= 1");
@@ -77,6 +77,63 @@ public final class DownsampleJob {
             if (batch < 1) {
                 throw new IllegalArgumentException("batch (" + batch + ") must be >= 1");
             }
+        }
+
+        /** Options with the command's defaults: images in, Parquet out, four partitions per core, batches of 4096, refuse an existing output. */
+        public static Builder builder(String input, String output, DownsampleSpec spec) {
+            return new Builder(input, output, spec);
+        }
+    }
+
+    /** Fluent {@link Options}; every setter returns {@code this}. */
+    public static final class Builder {
+        private final String input;
+        private final String output;
+        private final DownsampleSpec spec;
+        private Set<OutputFormat> formats = EnumSet.of(OutputFormat.PARQUET);
+        private int partitions;
+        private int batch = 4096;
+        private Existing existing = Existing.REFUSE;
+        private InputKind kind = InputKind.IMAGES;
+
+        private Builder(String input, String output, DownsampleSpec spec) {
+            this.input = input;
+            this.output = output;
+            this.spec = spec;
+        }
+
+        public Builder formats(Set<OutputFormat> value) {
+            formats = value;
+            return this;
+        }
+
+        public Builder formats(OutputFormat first, OutputFormat... rest) {
+            formats = EnumSet.of(first, rest);
+            return this;
+        }
+
+        public Builder partitions(int value) {
+            partitions = value;
+            return this;
+        }
+
+        public Builder batch(int value) {
+            batch = value;
+            return this;
+        }
+
+        public Builder existing(Existing value) {
+            existing = value;
+            return this;
+        }
+
+        public Builder kind(InputKind value) {
+            kind = value;
+            return this;
+        }
+
+        public Options build() {
+            return new Options(input, output, spec, formats, partitions, batch, existing, kind);
         }
     }
 
@@ -93,8 +150,6 @@ public final class DownsampleJob {
     public static final StructType ERROR_SCHEMA = new StructType()
             .add("path", DataTypes.StringType, false)
             .add("reason", DataTypes.StringType, false);
-
-    private static final String NO_SUCCESS_MARKER = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
 
     private DownsampleJob() {
     }
@@ -128,98 +183,102 @@ public final class DownsampleJob {
         }
 
         try (OutputDirectory dir = OutputDirectory.open(spark, outFs, outDir, o.existing(), manifest(o, hadoop))) {
-            Set<String> done = dir.done();
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            String kernel = Pyramid.defaultKernel().name();
-            RunStats.Totals totals = new RunStats.Totals();
-            List<ErrorRecord> samples = new ArrayList<>();
-            long listedCount;
-            long skippedCount;
-            if (o.kind() == InputKind.TENSORS) {
-                Dataset<Row> table = spark.read().schema(BlockSources.TENSOR_SCHEMA).parquet(o.input());
-                listedCount = table.count();
-                out.printf(Locale.ROOT, "downsample: tensor dataset %s, %d rows; %s %dx%d, edge %s, kernel %s, "
-                        + "one batch%n", o.input(), listedCount, o.spec().mode().label(), o.spec().factor(),
-                        o.spec().factor(), o.spec().edge().label(), kernel);
-                out.flush();
-                long t0 = System.nanoTime();
-                RunStats stats = new RunStats();
-                jsc.sc().register(stats, "downsample stats");
-                CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
-                LongAccumulator skipped = jsc.sc().longAccumulator("downsample skipped");
-                JavaRDD<Row> rows = BlockSources.parquet(spark, o.input(), o.partitions()).mapPartitions(
-                        new TensorPartition(o.spec(), o.format(), output, stats, errors, skipped, done, hadoop));
-                totals.add(writeBatch(spark, rows, stats, errors, output, listedCount, skipped, 1, 1, samples, out,
-                        t0));
-                skippedCount = skipped.value();
-            } else {
-                List<InputFile> todo = new ArrayList<>();
-                for (InputFile f : listing.files()) {
-                    // A .npy file's images are path#n; an earlier run pooled all of them or none.
-                    if (!done.contains(f.relativePath())
-                            && !(o.kind() == InputKind.NPY && done.contains(f.relativePath() + "#0"))) {
-                        todo.add(f);
-                    }
-                }
-                List<ErrorRecord> unlisted = new ArrayList<>();
-                for (ErrorRecord e : listing.errors()) {
-                    if (!done.contains(e.path())) {
-                        unlisted.add(e);
-                    }
-                }
-                listedCount = listing.count();
-                skippedCount = listedCount - todo.size() - unlisted.size();
-                int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
-                out.printf(Locale.ROOT, "downsample: %d files listed under %s (%s), %d done before, %d to do; %s %dx%d, "
-                        + "edge %s, kernel %s, %d partitions per batch of up to %d%n", listedCount, o.input(),
-                        o.kind().label(), skippedCount, todo.size() + unlisted.size(), o.spec().mode().label(),
-                        o.spec().factor(), o.spec().factor(), o.spec().edge().label(), kernel, partitions, o.batch());
-                for (String loop : listing.loops()) {
-                    out.println("listing: " + loop + " is a symbolic link back into a directory already listed;"
-                            + " not entered again");
-                }
-                if (!unlisted.isEmpty()) {
-                    // Dangling links and unreadable entries are inputs too: error rows, counted as such.
-                    writeErrors(spark, unlisted, output);
-                    totals.errors += unlisted.size();
-                    for (ErrorRecord e : unlisted) {
-                        addSample(samples, e);
-                    }
-                    out.printf(Locale.ROOT, "listing: %d entries cannot be read (errors dataset)%n", unlisted.size());
-                }
-                out.flush();
-                int batches = (todo.size() + o.batch() - 1) / o.batch();
-                for (int b = 0; b < batches; b++) {
-                    long t0 = System.nanoTime();
-                    List<InputFile> chunk = todo.subList(b * o.batch(), Math.min(todo.size(), (b + 1) * o.batch()));
-                    RunStats stats = new RunStats();
-                    jsc.sc().register(stats, "downsample stats");
-                    CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
-                    JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size())).mapPartitions(
-                            new ImagePartition(o.kind(), o.spec(), o.format(), output, stats, errors, hadoop));
-                    totals.add(writeBatch(spark, rows, stats, errors, output, chunk.size(), null, b + 1, batches,
-                            samples, out, t0));
-                }
-            }
+            List<OutputSink> sinks = new ArrayList<>();
+            o.formats().forEach(f -> sinks.add(f.sink(output)));
+            BatchWriter writer = new BatchWriter(spark, output, out);
+            long[] listedAndSkipped = o.kind() == InputKind.TENSORS
+                    ? runTensors(spark, o, dir.done(), sinks, writer, hadoop, out)
+                    : runFiles(spark, o, listing, dir.done(), sinks, writer, hadoop, out);
             if (!outFs.exists(new Path(outDir, "errors"))) {
-                writeErrors(spark, List.of(), output); // an empty dataset, so readers find its schema
+                writer.writeErrors(List.of()); // an empty dataset, so readers find its schema
             }
             dir.markSuccess();
-
-            double wall = (System.nanoTime() - wallStart) / 1e9;
-            List<DownsampleReport.Level> levels = new ArrayList<>();
-            for (int l = 1; l <= RunStats.MAX_LEVELS && totals.levelImages[l] > 0; l++) {
-                levels.add(new DownsampleReport.Level(l, totals.levelImages[l], totals.levelPixels[l]));
-            }
-            samples.sort(Comparator.comparing(ErrorRecord::path));
-            return new DownsampleReport(o.input(), output, o.spec().mode().label(), o.spec().factor(),
-                    o.spec().edge().label(), o.format().label(), kernel, listedCount, skippedCount,
-                    listedCount - skippedCount, totals.pooled, totals.errors, totals.inputPixels / 1e6,
-                    totals.inputBytes / 1e6, totals.inputPixels / 1e6 / wall, jsc.defaultParallelism(),
-                    new DownsampleReport.Seconds(totals.decodeNanos / 1e9, totals.poolNanos / 1e9,
-                            totals.writeNanos / 1e9, wall),
-                    levels, samples);
+            return report(o, output, listedAndSkipped[0], listedAndSkipped[1], writer, wallStart,
+                    spark.sparkContext().defaultParallelism());
         }
+    }
+
+    /** A tensor dataset as one batch; returns {listed, skipped}. */
+    private static long[] runTensors(SparkSession spark, Options o, Set<String> done, List<OutputSink> sinks,
+            BatchWriter writer, Configuration hadoop, PrintWriter out) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        long listed = spark.read().schema(BlockSources.TENSOR_SCHEMA).parquet(o.input()).count();
+        out.printf(Locale.ROOT, "downsample: tensor dataset %s, %d rows; %s %dx%d, edge %s, kernel %s, one batch%n",
+                o.input(), listed, o.spec().mode().label(), o.spec().factor(), o.spec().factor(),
+                o.spec().edge().label(), Pyramid.defaultKernel().name());
+        out.flush();
+        RunStats stats = new RunStats();
+        jsc.sc().register(stats, "downsample stats");
+        CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
+        LongAccumulator skipped = jsc.sc().longAccumulator("downsample skipped");
+        JavaRDD<Row> rows = BlockSources.parquet(spark, o.input(), o.partitions()).mapPartitions(
+                new TensorPartition(o.spec(), sinks, stats, errors, skipped, done, hadoop));
+        writer.write(rows, stats, errors, listed, skipped, 1, 1);
+        return new long[] {listed, skipped.value()};
+    }
+
+    /** Listed files in batches of {@code --batch}, after the listing's own error rows; returns {listed, skipped}. */
+    private static long[] runFiles(SparkSession spark, Options o, InputListing.Listing listing, Set<String> done,
+            List<OutputSink> sinks, BatchWriter writer, Configuration hadoop, PrintWriter out) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<InputFile> todo = new ArrayList<>();
+        for (InputFile f : listing.files()) {
+            // A .npy file's images are path#n; an earlier run pooled all of them or none.
+            if (!done.contains(f.relativePath())
+                    && !(o.kind() == InputKind.NPY && done.contains(f.relativePath() + "#0"))) {
+                todo.add(f);
+            }
+        }
+        List<ErrorRecord> unlisted = new ArrayList<>();
+        for (ErrorRecord e : listing.errors()) {
+            if (!done.contains(e.path())) {
+                unlisted.add(e);
+            }
+        }
+        long listed = listing.count();
+        long skipped = listed - todo.size() - unlisted.size();
+        int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
+        out.printf(Locale.ROOT, "downsample: %d files listed under %s (%s), %d done before, %d to do; %s %dx%d, "
+                + "edge %s, kernel %s, %d partitions per batch of up to %d%n", listed, o.input(), o.kind().label(),
+                skipped, todo.size() + unlisted.size(), o.spec().mode().label(), o.spec().factor(), o.spec().factor(),
+                o.spec().edge().label(), Pyramid.defaultKernel().name(), partitions, o.batch());
+        for (String loop : listing.loops()) {
+            out.println("listing: " + loop + " is a symbolic link back into a directory already listed;"
+                    + " not entered again");
+        }
+        if (!unlisted.isEmpty()) {
+            // Dangling links and unreadable entries are inputs too: error rows, counted as such.
+            writer.writeListingErrors(unlisted);
+            out.printf(Locale.ROOT, "listing: %d entries cannot be read (errors dataset)%n", unlisted.size());
+        }
+        out.flush();
+        int batches = (todo.size() + o.batch() - 1) / o.batch();
+        for (int b = 0; b < batches; b++) {
+            List<InputFile> chunk = todo.subList(b * o.batch(), Math.min(todo.size(), (b + 1) * o.batch()));
+            RunStats stats = new RunStats();
+            jsc.sc().register(stats, "downsample stats");
+            CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
+            JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size()))
+                    .mapPartitions(new ImagePartition(o.kind(), o.spec(), sinks, stats, errors, hadoop));
+            writer.write(rows, stats, errors, chunk.size(), null, b + 1, batches);
+        }
+        return new long[] {listed, skipped};
+    }
+
+    private static DownsampleReport report(Options o, String output, long listed, long skipped, BatchWriter writer,
+            long wallStart, int cores) {
+        RunStats.Totals t = writer.totals();
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        List<DownsampleReport.Level> levels = new ArrayList<>();
+        for (int l = 1; l <= RunStats.MAX_LEVELS && t.levelImages[l] > 0; l++) {
+            levels.add(new DownsampleReport.Level(l, t.levelImages[l], t.levelPixels[l]));
+        }
+        return new DownsampleReport(o.input(), output, o.spec().mode().label(), o.spec().factor(),
+                o.spec().edge().label(), OutputFormat.label(o.formats()), Pyramid.defaultKernel().name(), listed,
+                skipped, listed - skipped, t.pooled, t.errors, t.inputPixels / 1e6, t.inputBytes / 1e6,
+                t.inputPixels / 1e6 / wall, cores,
+                new DownsampleReport.Seconds(t.decodeNanos / 1e9, t.poolNanos / 1e9, t.writeNanos / 1e9, wall),
+                levels, writer.samples());
     }
 
     /** The settings that shape the output, as {@code --resume} compares them. */
@@ -233,7 +292,7 @@ public final class DownsampleJob {
         s.put("levels", Integer.toString(o.spec().levels()));
         s.put("edge", o.spec().edge().label());
         s.put("max pixels", Long.toString(o.spec().maxPixels()));
-        s.put("format", o.format().label());
+        s.put("format", OutputFormat.label(o.formats()));
         return OutputManifest.of(OutputDirectory.COMMAND, MANIFEST_VERSION, s);
     }
 
@@ -266,53 +325,5 @@ public final class DownsampleJob {
             throw new IllegalArgumentException("output (" + outText + ") is, contains or lies inside input ("
                     + inText + "); refusing to write over an input");
         }
-    }
-
-    private static void addSample(List<ErrorRecord> samples, ErrorRecord e) {
-        if (samples.size() < DownsampleReport.MAX_ERROR_SAMPLES) {
-            samples.add(e);
-        }
-    }
-
-    /**
-     * One Spark write of {@code rows} (appending its levels through the commit protocol), then its
-     * error rows; checks that the batch adds up: {@code inputs} records = pooled + errors (+ skipped,
-     * for a tensor dataset, whose records are only known to be done once read).
-     */
-    private static RunStats.Totals writeBatch(SparkSession spark, JavaRDD<Row> rows, RunStats stats,
-            CollectionAccumulator<ErrorRecord> errors, String output, long inputs, LongAccumulator skipped, int b,
-            int batches, List<ErrorRecord> samples, PrintWriter out, long t0) {
-        // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
-        // that out costs more than writing them.
-        spark.createDataFrame(rows, SCHEMA).write().mode(SaveMode.Append).partitionBy("level")
-                .option(NO_SUCCESS_MARKER, "false").option("parquet.enable.dictionary", "false").parquet(output);
-        List<ErrorRecord> failed = new ArrayList<>(errors.value());
-        failed.sort(Comparator.comparing(ErrorRecord::path));
-        if (!failed.isEmpty()) {
-            writeErrors(spark, failed, output);
-        }
-        RunStats.Totals t = stats.value();
-        long skip = skipped == null ? 0 : skipped.value();
-        if (t.pooled + t.errors + skip != inputs || t.errors != failed.size()) {
-            throw new IllegalStateException("batch " + b + " does not add up: " + inputs + " inputs, "
-                    + t.pooled + " pooled, " + t.errors + " errors counted, " + failed.size() + " error rows, "
-                    + skip + " skipped");
-        }
-        for (ErrorRecord e : failed) {
-            addSample(samples, e);
-        }
-        out.printf(Locale.ROOT, "batch %d/%d: %d inputs, %d pooled, %d errors, %.1f input MP in %.1f s%n", b,
-                batches, inputs - skip, t.pooled, t.errors, t.inputPixels / 1e6, (System.nanoTime() - t0) / 1e9);
-        out.flush();
-        return t;
-    }
-
-    private static void writeErrors(SparkSession spark, List<ErrorRecord> errors, String output) {
-        List<Row> rows = new ArrayList<>(errors.size());
-        for (ErrorRecord e : errors) {
-            rows.add(RowFactory.create(e.path(), e.reason()));
-        }
-        spark.createDataFrame(rows, ERROR_SCHEMA).coalesce(1).write().mode(SaveMode.Append)
-                .option(NO_SUCCESS_MARKER, "false").parquet(output + "/errors");
     }
 }

@@ -2,6 +2,7 @@ package org.sparkpooling.pipeline;
 
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
@@ -27,21 +28,15 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
     private static final long serialVersionUID = 1L;
 
     private final DownsampleSpec spec;
-    private final OutputFormat format;
-    private final String outputDir;
+    private final List<OutputSink> sinks;
     private final RunStats stats;
     private final CollectionAccumulator<ErrorRecord> errors;
     /** The driver's Hadoop settings (spark.hadoop.*, core-site.xml), so executors open files as the driver listed them. */
     private final SerializableWritable<Configuration> hadoop;
     private final InputKind kind;
 
-    public ImagePartition(DownsampleSpec spec, OutputFormat format, String outputDir, RunStats stats,
-            CollectionAccumulator<ErrorRecord> errors, Configuration hadoop) {
-        this(InputKind.IMAGES, spec, format, outputDir, stats, errors, hadoop);
-    }
-
     /** {@code kind}: images, or {@code .npy} files (each read whole, streamed, on the executor). */
-    public ImagePartition(InputKind kind, DownsampleSpec spec, OutputFormat format, String outputDir, RunStats stats,
+    public ImagePartition(InputKind kind, DownsampleSpec spec, List<OutputSink> sinks, RunStats stats,
             CollectionAccumulator<ErrorRecord> errors, Configuration hadoop) {
         if (kind == InputKind.TENSORS) {
             throw new IllegalArgumentException("a tensor dataset is read by TensorPartition, not as files");
@@ -49,8 +44,7 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
         this.kind = kind;
         this.hadoop = new SerializableWritable<>(new Configuration(hadoop));
         this.spec = spec;
-        this.format = format;
-        this.outputDir = outputDir;
+        this.sinks = List.copyOf(sinks);
         this.stats = stats;
         this.errors = errors;
     }
@@ -67,7 +61,7 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
         private final Configuration conf;
 
         Rows(Iterator<InputFile> files, RunStats.Totals totals, Pyramid pyramid, Configuration conf) {
-            super(files, totals, pyramid, spec, format, outputDir, conf, errors);
+            super(files, totals, pyramid, spec, sinks, conf, errors);
             this.conf = conf;
         }
 
@@ -99,9 +93,5 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
             return file.relativePath();
         }
 
-        @Override
-        String pngPath(String path, int level) {
-            return InputFile.pngPath(path, level);
-        }
     }
 }

@@ -12,19 +12,4 @@ public record InputFile(String path, String relativePath, long length) implement
             throw new IllegalArgumentException("length (" + length + ") must be >= 0");
         }
     }
-
-    /** Where its PNG of {@code level} goes, under the output directory: the extension becomes .png. */
-    public String pngPath(int level) {
-        return pngPath(relativePath, level);
-    }
-
-    static String pngPath(String relativePath, int level) {
-        String rel = relativePath;
-        int slash = rel.lastIndexOf('/');
-        int dot = rel.lastIndexOf('.');
-        if (dot > slash + 1) {
-            rel = rel.substring(0, dot);
-        }
-        return "png/level=" + level + "/" + rel + ".png";
-    }
 }

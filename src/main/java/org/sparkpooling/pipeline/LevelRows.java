@@ -1,13 +1,12 @@
 package org.sparkpooling.pipeline;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -90,8 +89,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
     private final RunStats.Totals totals;
     private final Pyramid pyramid;
     private final DownsampleSpec spec;
-    private final OutputFormat format;
-    private final String outputDir;
+    private final List<OutputSink> sinks;
     private final Configuration conf;
     private final CollectionAccumulator<ErrorRecord> errors;
     private final ArrayDeque<Row> ready = new ArrayDeque<>(1);
@@ -101,14 +99,13 @@ abstract class LevelRows<T> implements Iterator<Row> {
     private int levelNo;
     private int levelCount;
 
-    LevelRows(Iterator<T> inputs, RunStats.Totals totals, Pyramid pyramid, DownsampleSpec spec, OutputFormat format,
-            String outputDir, Configuration conf, CollectionAccumulator<ErrorRecord> errors) {
+    LevelRows(Iterator<T> inputs, RunStats.Totals totals, Pyramid pyramid, DownsampleSpec spec, List<OutputSink> sinks,
+            Configuration conf, CollectionAccumulator<ErrorRecord> errors) {
         this.inputs = inputs;
         this.totals = totals;
         this.pyramid = pyramid;
         this.spec = spec;
-        this.format = format;
-        this.outputDir = outputDir;
+        this.sinks = List.copyOf(sinks);
         this.conf = conf;
         this.errors = errors;
     }
@@ -118,9 +115,6 @@ abstract class LevelRows<T> implements Iterator<Row> {
 
     /** The record's path in the errors dataset. */
     abstract String errorPath(T input);
-
-    /** Where the PNG of image {@code path} at {@code level} goes, under the output directory. */
-    abstract String pngPath(String path, int level);
 
     /**
      * Adds the task's totals to the run's once the task completes, with the time not measured
@@ -175,8 +169,6 @@ abstract class LevelRows<T> implements Iterator<Row> {
             }
             current = source;
             imageNo = 0;
-            level = source.image(0);
-            levelNo = 0;
             levelCount = count;
             totals.pooled++;
             totals.inputPixels += (long) source.count * source.width * source.height;
@@ -188,11 +180,25 @@ abstract class LevelRows<T> implements Iterator<Row> {
         } finally {
             totals.decodeNanos += System.nanoTime() - t0;
         }
+        if (current != null) {
+            startImage(); // outside the try: a sink that cannot write fails the task, not the image
+        }
     }
 
     private void fail(T input, String reason) {
         totals.errors++;
         errors.add(new ErrorRecord(errorPath(input), reason));
+    }
+
+    /** Level 0 of the current image: what every sink sees first. */
+    private void startImage() {
+        long t0 = System.nanoTime();
+        level = current.image(imageNo);
+        levelNo = 0;
+        long t1 = System.nanoTime();
+        totals.decodeNanos += t1 - t0;
+        write(new ImageLevel(current.name(imageNo), 0, levelCount, level));
+        totals.writeNanos += System.nanoTime() - t1;
     }
 
     /** Makes the next level of the current image, queues its row, and moves to the next image when done. */
@@ -204,30 +210,37 @@ abstract class LevelRows<T> implements Iterator<Row> {
         totals.poolNanos += t1 - t0;
         totals.levelImages[levelNo]++;
         totals.levelPixels[levelNo] += (long) level.width() * level.height();
-        String name = current.name(imageNo);
-        if (format.png()) {
-            Path out = new Path(outputDir, pngPath(name, levelNo));
-            try (OutputStream os = out.getFileSystem(conf).create(out, true)) {
-                PngEncoder.write(level, os);
-            } catch (IOException e) {
-                // The output directory, not the image, is at fault: fail the task so Spark retries it.
-                throw new java.io.UncheckedIOException("cannot write " + out, e);
-            }
-        }
-        byte[] pixels = format.parquet() ? level.interleavedBytes() : null;
-        ready.add(RowFactory.create(name, levelNo, level.height(), level.width(), level.channels(), level.bitDepth(),
-                pixels));
+        ImageLevel made = new ImageLevel(current.name(imageNo), levelNo, levelCount, level);
+        byte[] pixels = write(made);
+        ready.add(RowFactory.create(made.image(), levelNo, level.height(), level.width(), level.channels(),
+                level.bitDepth(), pixels));
         long t2 = System.nanoTime();
         totals.writeNanos += t2 - t1;
         if (levelNo == levelCount) {
             if (++imageNo < current.count) {
-                level = current.image(imageNo);
-                levelNo = 0;
-                totals.decodeNanos += System.nanoTime() - t2;
+                startImage();
             } else {
                 current = null;
                 level = null;
             }
         }
+    }
+
+    /** Hands {@code made} to every sink; returns the dataset row's pixels (the Parquet sink's), or null. */
+    private byte[] write(ImageLevel made) {
+        byte[] pixels = null;
+        for (OutputSink sink : sinks) {
+            try {
+                sink.write(made, conf);
+            } catch (IOException e) {
+                // The output, not the image, is at fault: fail the task so Spark retries it.
+                throw new java.io.UncheckedIOException("cannot write level " + made.level() + " of " + made.image(), e);
+            }
+            byte[] p = made.level() == 0 ? null : sink.rowPixels(made);
+            if (p != null) {
+                pixels = p;
+            }
+        }
+        return pixels;
     }
 }

@@ -1,6 +1,7 @@
 package org.sparkpooling.pipeline;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SerializableWritable;
@@ -21,19 +22,17 @@ public final class TensorPartition implements FlatMapFunction<Iterator<BlockInpu
     private static final long serialVersionUID = 1L;
 
     private final DownsampleSpec spec;
-    private final OutputFormat format;
-    private final String outputDir;
+    private final List<OutputSink> sinks;
     private final RunStats stats;
     private final CollectionAccumulator<ErrorRecord> errors;
     private final LongAccumulator skipped;
     private final Set<String> done;
     private final SerializableWritable<Configuration> hadoop;
 
-    public TensorPartition(DownsampleSpec spec, OutputFormat format, String outputDir, RunStats stats,
+    public TensorPartition(DownsampleSpec spec, List<OutputSink> sinks, RunStats stats,
             CollectionAccumulator<ErrorRecord> errors, LongAccumulator skipped, Set<String> done, Configuration hadoop) {
         this.spec = spec;
-        this.format = format;
-        this.outputDir = outputDir;
+        this.sinks = List.copyOf(sinks);
         this.stats = stats;
         this.errors = errors;
         this.skipped = skipped;
@@ -84,8 +83,8 @@ public final class TensorPartition implements FlatMapFunction<Iterator<BlockInpu
             }
         };
         Configuration conf = hadoop.value();
-        return new LevelRows<BlockInput>(todo, totals, new Pyramid(spec, Pyramid.defaultKernel()), spec, format,
-                outputDir, conf, errors) {
+        return new LevelRows<BlockInput>(todo, totals, new Pyramid(spec, Pyramid.defaultKernel()), spec, sinks,
+                conf, errors) {
             @Override
             Source open(BlockInput b) throws BadImageException {
                 if (b.error() != null) {
@@ -98,11 +97,6 @@ public final class TensorPartition implements FlatMapFunction<Iterator<BlockInpu
             @Override
             String errorPath(BlockInput b) {
                 return recordPath(b);
-            }
-
-            @Override
-            String pngPath(String path, int level) {
-                throw new IllegalStateException("float planes have no PNG form");
             }
         };
     }

@@ -35,9 +35,9 @@ class BenchFaultTest {
     @Test
     void failedAttemptIsRetriedAndEveryBlockAppearsOnce() throws Exception {
         BenchJob.Source source = BenchJob.Source.synthetic(6, 3);
-        BenchConfig clean = new BenchConfig(PoolSpec.max(2, 2).build(), new Shape(2, 2, 8, 8), PoolKernels.names(),
-                2, 1, 5, 21, -1);
-        BenchConfig faulty = new BenchConfig(clean.spec(), clean.shape(), clean.implementations(), 2, 1, 5, 21, 1);
+        BenchConfig clean = BenchConfig.builder(PoolSpec.max(2, 2).build(), new Shape(2, 2, 8, 8)).iterations(2)
+                .warmup(1).copyReps(5).seed(21).build();
+        BenchConfig faulty = clean.withFailPartition(1);
 
         BenchReport expected = BenchJob.run(spark, clean, source, 0);
         BenchReport r = BenchJob.run(spark, faulty, source, 0);

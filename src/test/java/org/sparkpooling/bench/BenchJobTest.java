@@ -46,7 +46,7 @@ class BenchJobTest {
     }
 
     private static BenchConfig config(PoolSpec spec, long seed) {
-        return new BenchConfig(spec, SHAPE, PoolKernels.names(), 3, 1, 5, seed, -1);
+        return BenchConfig.builder(spec, SHAPE).iterations(3).warmup(1).copyReps(5).seed(seed).build();
     }
 
     private static BenchReport run(BenchConfig config, BenchJob.Source source) {
@@ -174,7 +174,8 @@ class BenchJobTest {
                 List.of(new ImplTiming("loops", 10, true, true, null)), null);
         BlockReport bad = new BlockReport(1, "synthetic", 0, 0, "driver", "h", "1x1x2x2", 1, 16, 1, 1, 32, "00000001",
                 List.of(new ImplTiming("loops", 10, true, false, "backward gradInput[0] = 1.0, expected 2.0")), null);
-        BenchConfig c = new BenchConfig(PoolSpec.max(2, 2).build(), new Shape(1, 1, 2, 2), List.of("loops"), 1, 0, 1, 0, -1);
+        BenchConfig c = BenchConfig.builder(PoolSpec.max(2, 2).build(), new Shape(1, 1, 2, 2))
+                .implementations(List.of("loops")).iterations(1).warmup(0).copyReps(1).seed(0).build();
         BenchReport r = BenchJob.summarize(c, BenchJob.Source.synthetic(2, 1), 1, "x", "local", 1, 0, 1.0,
                 List.of(bad, good), new TaskMetricsListener.Overhead(1, 0, 0, 0, 0, 0, 0, 0));
         assertTrue(r.verification().forward());

@@ -56,8 +56,8 @@ class DownsampleClusterIT {
         Path out = dir.resolve("out");
         try (SparkSession spark = SparkSetup.session("downsample-cluster-it", master, settings)) {
             DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
-            DownsampleReport r = DownsampleJob.run(spark, new DownsampleJob.Options(in.toString(), out.toString(), spec,
-                    OutputFormat.BOTH, 4, 6, DownsampleJob.Existing.REFUSE), new PrintWriter(new StringWriter()));
+            DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
+                    .formats(OutputFormat.PARQUET, OutputFormat.PNG).partitions(4).batch(6).build(), new PrintWriter(new StringWriter()));
             assertEquals(10, r.inputs());
             assertEquals(5, r.pooled());
             assertEquals(5, r.errors());
@@ -80,7 +80,7 @@ class DownsampleClusterIT {
                     decoded = ImageDecoder.decode(s, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS);
                 }
                 assertArrayEquals(pyramid.next(decoded).interleavedBytes(), e.getValue(), e.getKey());
-                assertTrue(Files.isRegularFile(out.resolve(new InputFile("x", e.getKey(), 0).pngPath(1))), e.getKey());
+                assertTrue(Files.isRegularFile(out.resolve(PngSink.path(e.getKey(), 1))), e.getKey());
             }
             assertTrue(Files.exists(out.resolve("_SUCCESS")));
         }

@@ -13,8 +13,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -86,13 +88,13 @@ class DownsampleJobTest {
             "bad/notes.txt", "unsupported format",
             "bad/bomb.png", "png: 30000x30000 (900000000 pixels) exceeds max pixels");
 
-    private static DownsampleReport run(Path in, Path out, OutputFormat format, int batch,
+    private static DownsampleReport run(Path in, Path out, Set<OutputFormat> formats, int batch,
             DownsampleJob.Existing existing) throws IOException {
         DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
         StringWriter text = new StringWriter();
         long t0 = System.nanoTime();
-        DownsampleReport r = DownsampleJob.run(spark, new DownsampleJob.Options(in.toString(), out.toString(), spec,
-                format, 3, batch, existing), new PrintWriter(text));
+        DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
+                .formats(formats).partitions(3).batch(batch).existing(existing).build(), new PrintWriter(text));
         System.out.println(text + " run took " + (System.nanoTime() - t0) / 1e9 + " s");
         return r;
     }
@@ -134,7 +136,7 @@ class DownsampleJobTest {
     @Test
     void mixedFolderCountsAddUpAndEveryGoodImageIsPooled() throws Exception {
         Path out = shared.resolve("out-mixed");
-        DownsampleReport r = run(mixed, out, OutputFormat.BOTH, 100, DownsampleJob.Existing.REFUSE);
+        DownsampleReport r = run(mixed, out, EnumSet.of(OutputFormat.PARQUET, OutputFormat.PNG), 100, DownsampleJob.Existing.REFUSE);
         assertEquals(10, r.listed());
         assertEquals(10, r.inputs());
         assertEquals(5, r.pooled());
@@ -164,7 +166,7 @@ class DownsampleJobTest {
                 for (int i = 0; i < want.length; i++) {
                     assertTrue(Math.abs(got.samples()[i] - want[i]) <= 1, key + " sample " + i);
                 }
-                Path png = out.resolve(new InputFile("x", path, 0).pngPath(l));
+                Path png = out.resolve(PngSink.path(path, l));
                 assertArrayEquals(got.samples(), decode(png).samples(), "PNG of " + key);
                 level = got;
             }
@@ -183,12 +185,12 @@ class DownsampleJobTest {
         Path in = shared.resolve("small");
         TestImages.write(TestImages.random(3, 5, 6, 8, 7), "png", in.resolve("one.png"));
         Path out = shared.resolve("out-small");
-        run(in, out, OutputFormat.PARQUET, 100, DownsampleJob.Existing.REFUSE);
+        run(in, out, EnumSet.of(OutputFormat.PARQUET), 100, DownsampleJob.Existing.REFUSE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> run(in, out, OutputFormat.PARQUET, 100, DownsampleJob.Existing.REFUSE));
+                () -> run(in, out, EnumSet.of(OutputFormat.PARQUET), 100, DownsampleJob.Existing.REFUSE));
         assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
         TestImages.write(TestImages.random(3, 5, 6, 8, 8), "png", in.resolve("one.png")); // new content
-        DownsampleReport r = run(in, out, OutputFormat.PARQUET, 100, DownsampleJob.Existing.OVERWRITE);
+        DownsampleReport r = run(in, out, EnumSet.of(OutputFormat.PARQUET), 100, DownsampleJob.Existing.OVERWRITE);
         assertEquals(1, r.pooled());
         Planes level1 = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 100),
                 Pyramid.defaultKernel()).next(decode(in.resolve("one.png")));
@@ -199,7 +201,7 @@ class DownsampleJobTest {
     @Test
     void resumeAfterAPartialRunGivesTheCleanDataset() throws Exception {
         Path clean = shared.resolve("out-clean");
-        run(mixed, clean, OutputFormat.PARQUET, 100, DownsampleJob.Existing.REFUSE);
+        run(mixed, clean, EnumSet.of(OutputFormat.PARQUET), 100, DownsampleJob.Existing.REFUSE);
 
         // The "killed" run: it saw only part of the tree, finished some batches, and left a dead
         // job's temporary files and no _SUCCESS.
@@ -214,7 +216,7 @@ class DownsampleJobTest {
             Files.copy(all.get(i), target);
         }
         Path resumed = shared.resolve("out-resumed");
-        DownsampleReport first = run(partialIn, resumed, OutputFormat.PARQUET, 3, DownsampleJob.Existing.REFUSE);
+        DownsampleReport first = run(partialIn, resumed, EnumSet.of(OutputFormat.PARQUET), 3, DownsampleJob.Existing.REFUSE);
         assertEquals(5, first.inputs());
         Files.delete(resumed.resolve("_SUCCESS"));
         Path dead = resumed.resolve("_temporary/0/task_dead/level=1");
@@ -227,7 +229,7 @@ class DownsampleJobTest {
             Files.createDirectories(target.getParent());
             Files.copy(all.get(i), target);
         }
-        DownsampleReport second = run(partialIn, resumed, OutputFormat.PARQUET, 3, DownsampleJob.Existing.RESUME);
+        DownsampleReport second = run(partialIn, resumed, EnumSet.of(OutputFormat.PARQUET), 3, DownsampleJob.Existing.RESUME);
         assertEquals(10, second.listed());
         assertEquals(5, second.skipped());
         assertEquals(5, second.inputs());
@@ -235,7 +237,7 @@ class DownsampleJobTest {
         assertFalse(Files.exists(resumed.resolve("_temporary")));
         assertSameDataset(clean, resumed);
 
-        DownsampleReport third = run(partialIn, resumed, OutputFormat.PARQUET, 3, DownsampleJob.Existing.RESUME);
+        DownsampleReport third = run(partialIn, resumed, EnumSet.of(OutputFormat.PARQUET), 3, DownsampleJob.Existing.RESUME);
         assertEquals(0, third.inputs());
         assertSameDataset(clean, resumed);
     }
@@ -274,8 +276,8 @@ class DownsampleJobTest {
             DownsampleJob.Existing existing) throws IOException {
         DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
         StringWriter text = new StringWriter();
-        DownsampleReport r = DownsampleJob.run(spark, new DownsampleJob.Options(in.toString(), out.toString(), spec,
-                OutputFormat.PARQUET, 2, 100, existing, kind), new PrintWriter(text));
+        DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
+                .partitions(2).batch(100).existing(existing).kind(kind).build(), new PrintWriter(text));
         System.out.println(text);
         return r;
     }
@@ -351,8 +353,8 @@ class DownsampleJobTest {
         assertEquals(6, again.skipped());
         assertEquals(0, again.inputs());
         DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 100);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DownsampleJob.Options(
-                in.toString(), "out", spec, OutputFormat.BOTH, 0, 10, DownsampleJob.Existing.REFUSE, InputKind.NPY));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DownsampleJob.Options.builder(
+                in.toString(), "out", spec).formats(OutputFormat.PARQUET, OutputFormat.PNG).kind(InputKind.NPY).build());
         assertTrue(e.getMessage().contains("no PNG form"), e.getMessage());
     }
 

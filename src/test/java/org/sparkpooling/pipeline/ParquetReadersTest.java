@@ -214,12 +214,13 @@ class ParquetReadersTest {
         assertEquals(errors, got, name + ": errors dataset");
     }
 
-    private static DownsampleReport downsample(InputKind kind, Path in, Path out, OutputFormat format)
+    private static DownsampleReport downsample(InputKind kind, Path in, Path out, OutputFormat... formats)
             throws IOException {
         DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
         StringWriter text = new StringWriter();
-        return DownsampleJob.run(spark, new DownsampleJob.Options(in.toString(), out.toString(), spec, format, 2, 100,
-                DownsampleJob.Existing.REFUSE, kind), new PrintWriter(text));
+        return DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
+                .formats(formats[0], java.util.Arrays.copyOfRange(formats, 1, formats.length)).partitions(2).batch(100)
+                .kind(kind).build(), new PrintWriter(text));
     }
 
     /** Odd sizes, both depths, every channel layout, a non-ASCII name with a space, and a bad file. */
@@ -249,7 +250,7 @@ class ParquetReadersTest {
             Map<String, Planes> written = writeImages(in);
             Path out = shared.resolve("images-out");
             // Parquet and PNG both: the png/ folder beside the levels must not disturb the readers.
-            DownsampleReport report = downsample(InputKind.IMAGES, in, out, OutputFormat.BOTH);
+            DownsampleReport report = downsample(InputKind.IMAGES, in, out, OutputFormat.PARQUET, OutputFormat.PNG);
             assertEquals(written.size(), report.pooled());
             assertEquals(1, report.errors());
 

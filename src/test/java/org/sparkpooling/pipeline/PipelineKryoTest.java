@@ -26,7 +26,7 @@ class PipelineKryoTest {
         DownsampleSpec s = new DownsampleSpec(PoolMode.MAX, 3, 4, EdgeMode.TRIM, 77);
         assertEquals(s, roundTrip(s));
         assertEquals(EdgeMode.TRIM, roundTrip(EdgeMode.TRIM));
-        assertEquals(OutputFormat.BOTH, roundTrip(OutputFormat.BOTH));
+        assertEquals(OutputFormat.PNG, roundTrip(OutputFormat.PNG));
         assertEquals(DownsampleJob.SCHEMA, roundTrip(DownsampleJob.SCHEMA));
         assertEquals(DownsampleJob.ERROR_SCHEMA, roundTrip(new StructType[] {DownsampleJob.ERROR_SCHEMA})[0]);
         RunStats.Totals t = new RunStats.Totals();

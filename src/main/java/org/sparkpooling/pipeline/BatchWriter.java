@@ -1,0 +1,104 @@
+package org.sparkpooling.pipeline;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Writes a run's batches: each batch is one Spark write that appends its levels' rows to the
+ * dataset through the commit protocol (so a killed run leaves whole batches behind), then appends
+ * its error rows; and checks that the batch adds up. Collects the run's totals and error samples.
+ */
+final class BatchWriter {
+
+    private static final String NO_SUCCESS_MARKER = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
+
+    private final SparkSession spark;
+    private final String output;
+    private final PrintWriter out;
+    private final RunStats.Totals totals = new RunStats.Totals();
+    private final List<ErrorRecord> samples = new ArrayList<>();
+
+    BatchWriter(SparkSession spark, String output, PrintWriter out) {
+        this.spark = spark;
+        this.output = output;
+        this.out = out;
+    }
+
+    RunStats.Totals totals() {
+        return totals;
+    }
+
+    /** The first {@link DownsampleReport#MAX_ERROR_SAMPLES} errors, sorted by path. */
+    List<ErrorRecord> samples() {
+        List<ErrorRecord> sorted = new ArrayList<>(samples);
+        sorted.sort(Comparator.comparing(ErrorRecord::path));
+        return sorted;
+    }
+
+    /**
+     * One Spark write of {@code rows}, then its error rows; checks that the batch adds up:
+     * {@code inputs} records = pooled + errors (+ skipped, for a tensor dataset, whose records are
+     * only known to be done once read).
+     */
+    void write(JavaRDD<Row> rows, RunStats stats, CollectionAccumulator<ErrorRecord> errors, long inputs,
+            LongAccumulator skipped, int b, int batches) {
+        long t0 = System.nanoTime();
+        // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
+        // that out costs more than writing them.
+        spark.createDataFrame(rows, DownsampleJob.SCHEMA).write().mode(SaveMode.Append).partitionBy("level")
+                .option(NO_SUCCESS_MARKER, "false").option("parquet.enable.dictionary", "false").parquet(output);
+        List<ErrorRecord> failed = new ArrayList<>(errors.value());
+        failed.sort(Comparator.comparing(ErrorRecord::path));
+        if (!failed.isEmpty()) {
+            writeErrors(failed);
+        }
+        RunStats.Totals t = stats.value();
+        long skip = skipped == null ? 0 : skipped.value();
+        if (t.pooled + t.errors + skip != inputs || t.errors != failed.size()) {
+            throw new IllegalStateException("batch " + b + " does not add up: " + inputs + " inputs, "
+                    + t.pooled + " pooled, " + t.errors + " errors counted, " + failed.size() + " error rows, "
+                    + skip + " skipped");
+        }
+        failed.forEach(this::addSample);
+        totals.add(t);
+        out.printf(Locale.ROOT, "batch %d/%d: %d inputs, %d pooled, %d errors, %.1f input MP in %.1f s%n", b,
+                batches, inputs - skip, t.pooled, t.errors, t.inputPixels / 1e6, (System.nanoTime() - t0) / 1e9);
+        out.flush();
+    }
+
+    /** Error rows found before any batch (the listing's): written and counted as errors. */
+    void writeListingErrors(List<ErrorRecord> errors) {
+        if (errors.isEmpty()) {
+            return;
+        }
+        writeErrors(errors);
+        totals.errors += errors.size();
+        errors.forEach(this::addSample);
+    }
+
+    /** Appends {@code errors} to the errors dataset (an empty list writes just its schema). */
+    void writeErrors(List<ErrorRecord> errors) {
+        List<Row> rows = new ArrayList<>(errors.size());
+        for (ErrorRecord e : errors) {
+            rows.add(RowFactory.create(e.path(), e.reason()));
+        }
+        spark.createDataFrame(rows, DownsampleJob.ERROR_SCHEMA).coalesce(1).write().mode(SaveMode.Append)
+                .option(NO_SUCCESS_MARKER, "false").parquet(output + "/errors");
+    }
+
+    private void addSample(ErrorRecord e) {
+        if (samples.size() < DownsampleReport.MAX_ERROR_SAMPLES) {
+            samples.add(e);
+        }
+    }
+}
