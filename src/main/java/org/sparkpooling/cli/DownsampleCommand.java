@@ -14,7 +14,7 @@ import org.sparkpooling.pipeline.DownsampleSpec;
 import org.sparkpooling.pipeline.EdgeMode;
 import org.sparkpooling.pipeline.InputKind;
 import org.sparkpooling.pipeline.OutputFormat;
-import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.spark.SparkSetup;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -159,7 +159,7 @@ public final class DownsampleCommand implements Callable<Integer> {
 
     DownsampleJob.Options options() {
         try {
-            DownsampleSpec s = new DownsampleSpec(PoolMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels);
+            DownsampleSpec s = new DownsampleSpec(DownsampleMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels);
             DownsampleJob.Existing e = existing == null ? DownsampleJob.Existing.REFUSE
                     : existing.overwrite ? DownsampleJob.Existing.OVERWRITE : DownsampleJob.Existing.RESUME;
             return DownsampleJob.Options.builder(input, output, s).formats(OutputFormat.parse(format))

@@ -8,5 +8,5 @@ package org.sparkpooling.pipeline;
  *               n-th image of a tensor)
  * @param levels how many levels this image gets ({@link DownsampleSpec#levelCount})
  */
-public record ImageLevel(String image, int level, int levels, Planes planes) {
+public record ImageLevel(String image, int level, int levels, LevelImage pixels) {
 }

@@ -11,6 +11,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
+import org.sparkpooling.tensor.IntImage;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
 
@@ -40,15 +41,15 @@ abstract class LevelRows<T> implements Iterator<Row> {
             this.width = width;
         }
 
-        abstract Planes image(int k);
+        abstract LevelImage image(int k);
 
         abstract String name(int k);
 
-        static Source image(String path, long bytes, Planes p) {
+        static Source image(String path, long bytes, IntImage p) {
             return new Source(path, bytes, 1, p.height(), p.width()) {
                 @Override
-                Planes image(int k) {
-                    return p;
+                LevelImage image(int k) {
+                    return new IntLevel(p);
                 }
 
                 @Override
@@ -72,7 +73,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
             float[] data = t.data();
             return new Source(path, bytes, s.n(), s.h(), s.w()) {
                 @Override
-                Planes image(int k) {
+                LevelImage image(int k) {
                     return new Planes(s.c(), s.h(), s.w(), Planes.FLOAT_DEPTH,
                             Arrays.copyOfRange(data, k * image, (k + 1) * image));
                 }
@@ -95,7 +96,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
     private final ArrayDeque<Row> ready = new ArrayDeque<>(1);
     private Source current;
     private int imageNo;
-    private Planes level;
+    private LevelImage level;
     private int levelNo;
     private int levelCount;
 

@@ -17,6 +17,6 @@ final class ParquetSink implements OutputSink {
 
     @Override
     public byte[] rowPixels(ImageLevel level) {
-        return level.planes().interleavedBytes();
+        return level.pixels().interleavedBytes();
     }
 }
