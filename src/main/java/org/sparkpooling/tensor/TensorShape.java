@@ -148,6 +148,17 @@ public record TensorShape(int n, int c, int[] spatial, Layout layout) implements
         };
     }
 
+    /**
+     * Array distance between neighbouring positions of one volume: 1 channels-first, C channels-last.
+     * With {@code offset(n, c, 0)} it addresses a whole volume in either layout.
+     */
+    public int positionStride() {
+        return switch (layout) {
+            case CHANNELS_FIRST -> 1;
+            case CHANNELS_LAST -> c;
+        };
+    }
+
     public TensorShape withSpatial(int... sizes) {
         return new TensorShape(n, c, sizes, layout);
     }
