@@ -92,43 +92,57 @@ public final class Im2colKernel implements PoolKernel {
 
     private NdPoolGeometry checked(NdPoolGeometry g) {
         if (!supports(g.spec().op())) {
-            throw new IllegalArgumentException(name() + " does not implement " + g.spec().op().label()
-                    + " pooling; loops and fast do");
+            throw new IllegalArgumentException(name() + " does not implement " + g.spec().op().description()
+                    + "; loops and fast do");
         }
         return g;
     }
 
     private static void forward(NdPoolGeometry g, ValueArray x, ValueArray y, int[] indices) {
         boolean max = max(g);
-        TensorShape in = g.input();
-        TensorShape out = g.output();
-        Matrix m = new Matrix(g);
-        for (int n = 0; n < in.n(); n++) {
-            for (int c = 0; c < in.c(); c++) {
-                int xBase = in.offset(n, c, 0);
-                int yBase = out.offset(n, c, 0);
-                for (int first = 0; first < out.volume(); first += m.maxRows) {
-                    int rows = Math.min(m.maxRows, out.volume() - first);
-                    m.im2col(first, rows);
-                    m.gather(x, xBase, in.positionStride(), rows);
-                    for (int r = 0; r < rows; r++) {
-                        int o = yBase + (first + r) * out.positionStride();
-                        if (max) {
-                            m.rowMax(r, first + r, x, y, indices, o);
-                        } else {
-                            y.set(o, m.rowMean(r, first + r, y));
-                        }
-                    }
+        int xStep = g.input().positionStride();
+        int yStep = g.output().positionStride();
+        forEachBlock(g, (m, xBase, yBase, first, rows) -> {
+            m.gather(x, xBase, xStep, rows);
+            for (int r = 0; r < rows; r++) {
+                int o = yBase + (first + r) * yStep;
+                if (max) {
+                    m.rowMax(r, first + r, x, y, indices, o);
+                } else {
+                    y.set(o, m.rowMean(r, first + r, y));
                 }
             }
-        }
+        });
     }
 
     private static void backward(NdPoolGeometry g, ValueArray gy, int[] indices, ValueArray gx) {
         boolean max = max(g);
+        int xStep = g.input().positionStride();
+        int yStep = g.output().positionStride();
+        gx.zero(0, g.input().size());
+        forEachBlock(g, (m, xBase, yBase, first, rows) -> {
+            for (int r = 0; r < rows; r++) {
+                int o = yBase + (first + r) * yStep;
+                if (max) {
+                    m.oneHotRow(r, gy.get(o), indices[o]);
+                } else {
+                    m.spreadRow(r, first + r, gy.get(o), gx);
+                }
+            }
+            m.col2im(gx, xBase, xStep, rows);
+        });
+    }
+
+    /** One unfolded block: output positions {@code first .. first + rows - 1} of the volume at {@code xBase}/{@code yBase}. */
+    @FunctionalInterface
+    private interface BlockBody {
+        void run(Matrix m, int xBase, int yBase, int first, int rows);
+    }
+
+    /** Unfolds every volume block by block, in output raster order, and hands each block to {@code body}. */
+    private static void forEachBlock(NdPoolGeometry g, BlockBody body) {
         TensorShape in = g.input();
         TensorShape out = g.output();
-        gx.zero(0, in.size());
         Matrix m = new Matrix(g);
         for (int n = 0; n < in.n(); n++) {
             for (int c = 0; c < in.c(); c++) {
@@ -137,15 +151,7 @@ public final class Im2colKernel implements PoolKernel {
                 for (int first = 0; first < out.volume(); first += m.maxRows) {
                     int rows = Math.min(m.maxRows, out.volume() - first);
                     m.im2col(first, rows);
-                    for (int r = 0; r < rows; r++) {
-                        int o = yBase + (first + r) * out.positionStride();
-                        if (max) {
-                            m.oneHotRow(r, gy.get(o), indices[o]);
-                        } else {
-                            m.spreadRow(r, first + r, gy.get(o), gx);
-                        }
-                    }
-                    m.col2im(gx, xBase, in.positionStride(), rows);
+                    body.run(m, xBase, yBase, first, rows);
                 }
             }
         }

@@ -248,7 +248,7 @@ public final class NdPoolGeometry {
     /** Max and adaptive-max: one index per output; backward scatters through them, so they must lie in the input. */
     private NdPoolGeometry requireOutputIndices(int[] indices, boolean backward) {
         if (indices == null) {
-            throw new IllegalArgumentException("indices must not be null for " + spec.op().label() + " pooling backward");
+            throw new IllegalArgumentException("indices must not be null for " + spec.op().description() + " backward");
         }
         requireLength("indices", indices.length, output);
         if (backward) {
@@ -268,6 +268,15 @@ public final class NdPoolGeometry {
     }
 
     private static void requireInside(int[] indices, int volume, String at, String target, TensorShape shape) {
+        int i = firstOutside(indices, volume);
+        if (i >= 0) {
+            throw new IllegalArgumentException("index (" + indices[i] + ") at " + at + " " + i
+                    + " is outside the " + target + " volume of " + shape.spatialString());
+        }
+    }
+
+    /** The position of the first index {@code < 0} or {@code >= volume}, or -1 when all lie inside. */
+    static int firstOutside(int[] indices, int volume) {
         // A branch-free OR over every index, which the JIT vectorises: negative exactly when some
         // index is < 0 or >= volume. Only then search for the first culprit to name it.
         int sign = 0;
@@ -277,11 +286,11 @@ public final class NdPoolGeometry {
         if (sign < 0) {
             for (int i = 0; i < indices.length; i++) {
                 if (indices[i] < 0 || indices[i] >= volume) {
-                    throw new IllegalArgumentException("index (" + indices[i] + ") at " + at + " " + i
-                            + " is outside the " + target + " volume of " + shape.spatialString());
+                    return i;
                 }
             }
         }
+        return -1;
     }
 
     private static void requireLength(String role, int length, TensorShape shape) {

@@ -75,7 +75,7 @@ public record NdPoolSpec(
             case MAX, AVG, ADAPTIVE_MAX, ADAPTIVE_AVG, UNPOOL -> false;
         };
         if (!takesDilation && dilation != null && !allOnes(dilation)) {
-            throw new IllegalArgumentException("dilation (" + join(dilation) + ") must be 1 for " + op.label() + " pooling");
+            throw new IllegalArgumentException("dilation (" + join(dilation) + ") must be 1 for " + op.description());
         }
         if (takesAvgOptions) {
             if (divisorOverride != null && divisorOverride == 0) {
@@ -279,7 +279,7 @@ public record NdPoolSpec(
 
     private static int requireDims(String role, int[] values, PoolOp op) {
         if (values == null) {
-            throw new IllegalArgumentException(role + " must be given for " + op.label() + " pooling");
+            throw new IllegalArgumentException(role + " must be given for " + op.description());
         }
         if (values.length < 1 || values.length > 3) {
             throw new IllegalArgumentException(role + " (" + join(values) + ") must have 1, 2 or 3 entries, one per"
@@ -293,15 +293,18 @@ public record NdPoolSpec(
             throw new IllegalArgumentException(role + " must not be null");
         }
         if (values.length != kernel.length) {
-            throw new IllegalArgumentException(role + " (" + join(values) + ") has " + values.length
-                    + " entries but kernel (" + join(kernel) + ") has " + kernel.length);
+            throw new IllegalArgumentException(role + " (" + join(values) + ") has " + entries(values.length)
+                    + " but kernel (" + join(kernel) + ") has " + kernel.length);
         }
+    }
+
+    private static String entries(int count) {
+        return count + (count == 1 ? " entry" : " entries");
     }
 
     private static void requireAbsent(PoolOp op, String role, int[] values) {
         if (values != null) {
-            throw new IllegalArgumentException(role + " (" + join(values) + ") does not apply to " + op.label()
-                    + " pooling");
+            throw new IllegalArgumentException(role + " (" + join(values) + ") does not apply to " + op.description());
         }
     }
 

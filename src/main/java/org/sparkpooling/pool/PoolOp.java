@@ -28,6 +28,14 @@ public enum PoolOp {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** The op in a sentence: {@code max pooling}, {@code adaptive-avg pooling}, {@code unpool (max unpooling)}. */
+    public String description() {
+        return switch (this) {
+            case MAX, AVG, ADAPTIVE_MAX, ADAPTIVE_AVG, LP -> label() + " pooling";
+            case UNPOOL -> "unpool (max unpooling)";
+        };
+    }
+
     public static PoolOp parse(String text) {
         for (PoolOp op : values()) {
             if (op.label().equalsIgnoreCase(text == null ? "" : text.trim())) {
