@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * The family's fast loops for channels-last tensors ({@code N, D, H, W, C}): every output position
  * of a batch element, every cell of its window, and innermost all {@code C} channels of that cell,
- * which lie side by side in memory, so the channel loops are unit-stride over whole rows (what lets
- * C2 vectorise the mean and the spreads). No transpose: the layout's own order throughout. The
+ * which lie side by side in memory, so the channel loops are unit-stride over whole rows: the shape
+ * a vectorising compiler or the later SIMD bodies need. No transpose: the layout's own order throughout. The
  * double methods are the float ones with the type changed (see {@link ChannelsFirstBodies}).
  */
 final class ChannelsLastBodies implements LayoutBodies {

@@ -4,7 +4,7 @@ package org.sparkpooling.pool;
  * The loops of {@link FastKernel}'s family paths for one memory layout: window max and mean,
  * their backward passes, and unpooling, in float and in double. {@link ChannelsFirstBodies} walks
  * one {@code (n, c)} volume at a time; {@link ChannelsLastBodies} walks positions with the channels
- * innermost, so every inner loop runs over contiguous memory. Both give the reference's results:
+ * innermost, so the window loops run over contiguous memory. Both give the reference's results:
  * max values, indices and all scatters bit for bit (the same comparisons and the same order of
  * additions per element); means summed in the reference's raster order.
  *

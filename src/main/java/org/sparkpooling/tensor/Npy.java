@@ -202,14 +202,19 @@ public final class Npy {
         requireLayout(layout);
         Header h = header(in, name, FLOATS, FLOATS_EXPECTED, Ranks.POOLING);
         TensorShape shape = TensorShape.ofDims(h.dims, layout);
-        if (h.descr == Descr.F4) {
-            float[] data = new float[(int) h.count()];
-            readData(in, name, size, h, data);
-            return new FloatTensor(shape, data);
-        }
-        double[] data = new double[(int) h.count()];
-        readData(in, name, size, h, data);
-        return new DoubleTensor(shape, data);
+        return switch (h.descr) {
+            case F4 -> {
+                float[] data = new float[(int) h.count()];
+                readData(in, name, size, h, data);
+                yield new FloatTensor(shape, data);
+            }
+            case F8 -> {
+                double[] data = new double[(int) h.count()];
+                readData(in, name, size, h, data);
+                yield new DoubleTensor(shape, data);
+            }
+            case I8 -> throw new IllegalStateException("refused by the header check");
+        };
     }
 
     private static IndexTensor readIndices(ReadableByteChannel in, String name, long size, Layout layout)
@@ -765,8 +770,8 @@ public final class Npy {
     }
 
     /*
-     * The three writers differ only in the element put into the buffer; kept apart because a
-     * per-element call through an interface would cost more than the copy itself on large tensors.
+     * The three writers differ only in the element put into the buffer; kept apart rather than
+     * put a call through an interface into the copy loop of every element.
      */
 
     private static void writeFloats(WritableByteChannel out, int[] dims, float[] data) throws IOException {

@@ -83,7 +83,11 @@ public record TensorShape(int n, int c, int[] spatial, Layout layout) implements
 
     /** This shape as the 2-D API's {@link Shape}; it must be rank 4 and channels-first. */
     public Shape toShape() {
-        if (spatial.length != 2 || layout != Layout.CHANNELS_FIRST) {
+        boolean channelsFirst = switch (layout) {
+            case CHANNELS_FIRST -> true;
+            case CHANNELS_LAST -> false;
+        };
+        if (spatial.length != 2 || !channelsFirst) {
             throw new IllegalArgumentException("shape " + this + " is not a rank-4 nchw shape, which the 2-D API takes");
         }
         return new Shape(n, c, spatial[0], spatial[1]);
