@@ -14,9 +14,12 @@ import java.util.StringJoiner;
  * <ul>
  * <li>{@code max}: kernel, stride, padding, dilation, ceilMode;
  * <li>{@code avg}: kernel, stride, padding, ceilMode, countIncludePad, divisorOverride (null when absent);
- * <li>{@code lp}: kernel, stride, ceilMode, normType (PyTorch's {@code lp_pool} has no padding);
+ * <li>{@code lp}: kernel, stride, ceilMode, normType (PyTorch's {@code lp_pool} has no padding); in
+ * three dimensions by the same formula, although PyTorch 1.13, which wrote the golden cases, has
+ * {@code lp_pool1d} and {@code lp_pool2d} only;
  * <li>{@code adaptive-max}, {@code adaptive-avg}: outputSize;
- * <li>{@code unpool}: outputSize, the spatial size of the unpooled output.
+ * <li>{@code unpool}: outputSize, the spatial size of the unpooled output, always explicit
+ * (PyTorch's kernel, stride and padding only choose a default for it).
  * </ul>
  * Every other parameter must be absent ({@code null}) or at its default (ceilMode false,
  * countIncludePad true), so that a parameter an op would ignore is refused rather than dropped.
