@@ -137,12 +137,12 @@ final class PngBandReader implements BandReader {
             src.readFully(at, c, 0, 8);
             long len = int32(c, 0) & 0xffffffffL;
             int type = int32(c, 4);
+            if (type == IDAT) {
+                break; // image data cut short is found by the band that reaches the cut
+            }
             if (len > Integer.MAX_VALUE || at + 12 + len > src.length()) {
                 throw corrupt("chunk " + chunkName(type) + " at offset " + at + " (" + len + " bytes) runs past the end of"
                         + " the file (" + src.length() + " bytes)");
-            }
-            if (type == IDAT) {
-                break;
             }
             if (type == IEND) {
                 throw corrupt("no image data (IEND before any IDAT)");
