@@ -54,8 +54,7 @@ public final class BandReaders {
         try {
             src.readFully(0, head, 0, head.length);
         } catch (IOException e) {
-            throw new BadImageException("read failed: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+            throw new BadImageException("read failed: " + message(e), e);
         }
         if (isTiff(head)) {
             return TiffBandReader.open(src, head, maxPixels);
@@ -72,6 +71,12 @@ public final class BandReaders {
                     + " within the budget");
         }
         throw new BadImageException("unsupported format for band reading: the first bytes are not TIFF, PNG or JPEG");
+    }
+
+    /** An exception as a reason's tail, as ImageDecoder writes it: its class, then its message. */
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     private static boolean isTiff(byte[] h) {

@@ -107,7 +107,7 @@ final class JpegBandReader implements BandReader {
         try {
             return new JpegBandReader(src, frame(src), maxPixels);
         } catch (IOException | RuntimeException e) {
-            throw new BadImageException(FORMAT + ": unreadable header: " + message(e), e);
+            throw new BadImageException(FORMAT + ": unreadable header: " + BandReaders.message(e), e);
         }
     }
 
@@ -190,7 +190,7 @@ final class JpegBandReader implements BandReader {
         try {
             image = reader.read(0, param);
         } catch (IOException | RuntimeException e) {
-            throw new BadImageException(FORMAT + ": truncated or corrupt: " + message(e), e);
+            throw new BadImageException(FORMAT + ": truncated or corrupt: " + BandReaders.message(e), e);
         } catch (OutOfMemoryError e) {
             throw new BadImageException("out of memory while decoding: raise the executor memory or lower the band height");
         }
@@ -202,11 +202,6 @@ final class JpegBandReader implements BandReader {
                     + " for a band of " + width + "x" + rows);
         }
         return ImageDecoder.toSamples(image, FORMAT);
-    }
-
-    private static String message(Throwable e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     @Override

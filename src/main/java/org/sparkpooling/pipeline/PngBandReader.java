@@ -198,7 +198,7 @@ final class PngBandReader implements BandReader {
         try {
             return new PngBandReader(src, maxPixels);
         } catch (IOException e) {
-            throw new BadImageException(FORMAT + ": unreadable header: " + message(e), e);
+            throw new BadImageException(FORMAT + ": unreadable header: " + BandReaders.message(e), e);
         }
     }
 
@@ -300,8 +300,8 @@ final class PngBandReader implements BandReader {
             throw corrupt("the image data ends at row " + nextRow + " of " + height);
         } catch (IOException e) {
             pixels = null;
-            throw new BadImageException(FORMAT + ": truncated or corrupt: " + message(e) + " (at row " + nextRow + " of "
-                    + height + ")", e);
+            throw new BadImageException(FORMAT + ": truncated or corrupt: " + BandReaders.message(e) + " (at row "
+                    + nextRow + " of " + height + ")", e);
         }
     }
 
@@ -494,11 +494,6 @@ final class PngBandReader implements BandReader {
 
     private static BadImageException corrupt(String why) {
         return new BadImageException(FORMAT + ": truncated or corrupt: " + why);
-    }
-
-    private static String message(Throwable e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     @Override

@@ -244,7 +244,7 @@ final class TiffBandReader implements BandReader {
             Map<Integer, Field> ifd = readIfd(src, ifdOffset, little, big);
             return new TiffBandReader(src, little, big, ifd, maxPixels);
         } catch (IOException e) {
-            throw new BadImageException(FORMAT + ": unreadable header: " + message(e), e);
+            throw new BadImageException(FORMAT + ": unreadable header: " + BandReaders.message(e), e);
         }
     }
 
@@ -377,11 +377,6 @@ final class TiffBandReader implements BandReader {
         return new BadImageException(FORMAT + ": unreadable header: " + why);
     }
 
-    private static String message(Throwable e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-    }
-
     private static String compressionName(int c) {
         return switch (c) {
             case 2 -> "CCITT RLE";
@@ -468,7 +463,7 @@ final class TiffBandReader implements BandReader {
                 }
             }
         } catch (IOException e) {
-            throw new BadImageException(FORMAT + ": read failed: " + message(e), e);
+            throw new BadImageException(FORMAT + ": read failed: " + BandReaders.message(e), e);
         }
         if (whiteIsZero) {
             invert(band);
@@ -509,7 +504,7 @@ final class TiffBandReader implements BandReader {
                     + " truncated: its data ends before row " + k + " of its " + chunkHeight + " rows", e);
         } catch (IOException e) {
             throw new BadImageException(FORMAT + ": " + name + " at offset " + offset + " (" + length + " bytes) is"
-                    + " truncated or corrupt: " + message(e), e);
+                    + " truncated or corrupt: " + BandReaders.message(e), e);
         }
     }
 

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkpooling.pipeline.BandTestSupport.open;
 import static org.sparkpooling.pipeline.BandTestSupport.reason;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,24 +60,7 @@ class BandReadersTest {
     void aFailedOpenClosesTheStreamAndBandsOutsideTheImageAreRefused(@TempDir Path dir) throws Exception {
         Path text = Files.write(dir.resolve("x.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
         AtomicBoolean closed = new AtomicBoolean();
-        ByteSource in = ByteSource.of(BandTestSupport.hadoopOpen(text), Files.size(text));
-        ByteSource watched = new ByteSource() {
-            @Override
-            public long length() {
-                return in.length();
-            }
-
-            @Override
-            public void readFully(long position, byte[] b, int off, int len) throws IOException {
-                in.readFully(position, b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                closed.set(true);
-                in.close();
-            }
-        };
+        ByteSource watched = BandTestSupport.watched(text, new AtomicLong(), new AtomicLong(), closed);
         assertThrows(BadImageException.class, () -> BandReaders.open(watched, Long.MAX_VALUE));
         assertTrue(closed.get(), "the factory closes the stream it could not open");
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -95,11 +96,11 @@ final class BandTestSupport {
         return BandReaders.open(hadoopOpen(file), Files.size(file), maxPixels);
     }
 
-    /** Opens {@code file} counting the bytes the reader reads. */
-    static BandReader openCounting(Path file, AtomicLong bytes, AtomicLong reads) throws IOException,
-            BadImageException {
+    /** {@code file} as a source that counts the bytes read (and the reads) and notes its closing. */
+    static ByteSource watched(Path file, AtomicLong bytes, AtomicLong reads, AtomicBoolean closed)
+            throws IOException {
         ByteSource in = ByteSource.of(hadoopOpen(file), Files.size(file));
-        ByteSource counting = new ByteSource() {
+        return new ByteSource() {
             @Override
             public long length() {
                 return in.length();
@@ -114,10 +115,24 @@ final class BandTestSupport {
 
             @Override
             public void close() throws IOException {
+                closed.set(true);
                 in.close();
             }
         };
-        return BandReaders.open(counting, Long.MAX_VALUE);
+    }
+
+    /** Opens {@code file} counting the bytes the reader reads. */
+    static BandReader openCounting(Path file, AtomicLong bytes, AtomicLong reads) throws IOException,
+            BadImageException {
+        return BandReaders.open(watched(file, bytes, reads, new AtomicBoolean()), Long.MAX_VALUE);
+    }
+
+    /** A photo and vips, both required (the test skips without them, and fails under CI). */
+    static Path photoAndVips(String relative) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(haveVips(), "vips not installed (.ci/run installs libvips-tools)");
+        Path p = photo(relative);
+        org.junit.jupiter.api.Assumptions.assumeTrue(p != null, "photo packages not installed");
+        return p;
     }
 
     /** The reason the factory, or the first band, gives for {@code file}. */
