@@ -82,9 +82,16 @@ public final class DownsampleCommand implements Callable<Integer> {
             description = "Images per committed batch, the unit --resume continues from (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--max-pixels", defaultValue = "89478485", paramLabel = "N",
-            description = "Refuse images whose header claims more pixels, before decoding them (default ${DEFAULT-VALUE}, as Pillow).")
+    @Option(names = "--max-pixels", defaultValue = "10000000000", paramLabel = "N",
+            description = "Refuse images whose header claims more pixels, before decoding them: a guard against"
+                    + " decompression bombs, not a memory limit (default ${DEFAULT-VALUE}: a 100,000 x 100,000 slide).")
     long maxPixels;
+
+    @Option(names = "--task-pixels", defaultValue = "33554432", paramLabel = "N",
+            description = "The most pixels a task holds: larger images are made in bands of rows, with the same"
+                    + " result (default ${DEFAULT-VALUE}, 2^25, fits a 1 GiB executor). TIFF, PNG and baseline JPEG"
+                    + " can be read in bands.")
+    long taskPixels;
 
     @ArgGroup(exclusive = true)
     Existing existing;
@@ -165,7 +172,8 @@ public final class DownsampleCommand implements Callable<Integer> {
 
     DownsampleJob.Options options() {
         try {
-            DownsampleSpec s = new DownsampleSpec(DownsampleMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels);
+            DownsampleSpec s = new DownsampleSpec(DownsampleMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels,
+                    taskPixels);
             DownsampleJob.Existing e = existing == null ? DownsampleJob.Existing.REFUSE
                     : existing.overwrite ? DownsampleJob.Existing.OVERWRITE : DownsampleJob.Existing.RESUME;
             return DownsampleJob.Options.builder(input, output, s).formats(OutputFormat.parse(format))

@@ -304,6 +304,8 @@ public final class DownsampleJob {
         s.put("levels", Integer.toString(o.spec().levels()));
         s.put("edge", o.spec().edge().label());
         s.put("max pixels", Long.toString(o.spec().maxPixels()));
+        // Which levels' rows hold their pixels (those that fit a task whole) depends on it.
+        s.put("task pixels", Long.toString(o.spec().taskPixels()));
         s.put("format", OutputFormat.label(o.formats()));
         return OutputManifest.of(OutputDirectory.COMMAND, MANIFEST_VERSION, s);
     }

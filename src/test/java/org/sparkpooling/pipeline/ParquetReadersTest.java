@@ -217,7 +217,7 @@ class ParquetReadersTest {
 
     private static DownsampleReport downsample(InputKind kind, Path in, Path out, OutputFormat... formats)
             throws IOException {
-        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.PILLOW_MAX_PIXELS);
         StringWriter text = new StringWriter();
         return DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
                 .formats(formats[0], java.util.Arrays.copyOfRange(formats, 1, formats.length)).partitions(2).batch(100)
@@ -257,7 +257,7 @@ class ParquetReadersTest {
 
             TreeMap<String, Expected> expected = sparkRows(out);
             DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL,
-                    DownsampleSpec.DEFAULT_MAX_PIXELS);
+                    DownsampleSpec.PILLOW_MAX_PIXELS);
             int rows = 0;
             for (Map.Entry<String, Planes> e : written.entrySet()) {
                 Planes p = e.getValue();
