@@ -136,6 +136,10 @@ public final class ImageDecoder {
                 try {
                     image = reader.read(0);
                 } catch (IOException | RuntimeException e) {
+                    if (outOfMemory(e)) {
+                        // ImageIO's PNG reader wraps the error in an IIOException("Caught exception during read").
+                        throw new BadImageException(OUT_OF_MEMORY);
+                    }
                     throw new BadImageException(format + ": truncated or corrupt: " + message(e), e);
                 }
                 if (warnings.length() > 0) {
@@ -149,8 +153,20 @@ public final class ImageDecoder {
             throw new BadImageException("read failed: " + message(e), e);
         } catch (OutOfMemoryError e) {
             // Decoding stopped, the buffers are garbage again; one huge image is a row, not a dead task.
-            throw new BadImageException("out of memory while decoding: raise the executor memory or lower max pixels");
+            throw new BadImageException(OUT_OF_MEMORY);
         }
+    }
+
+    private static final String OUT_OF_MEMORY =
+            "out of memory while decoding: raise the executor memory, or lower --task-pixels so it is read in bands";
+
+    private static boolean outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String message(Throwable e) {

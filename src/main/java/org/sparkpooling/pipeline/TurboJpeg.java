@@ -114,7 +114,8 @@ final class TurboJpeg {
         } catch (BadImageException | TooLargeForTask e) {
             throw e;
         } catch (OutOfMemoryError e) {
-            throw new BadImageException("out of memory while decoding: raise the executor memory or lower max pixels");
+            throw new BadImageException("out of memory while decoding: raise the executor memory, or lower --task-pixels"
+                    + " so it is read in bands");
         } catch (Throwable e) {
             throw new BadImageException("jpeg: unreadable header: " + message(e), e);
         } finally {
