@@ -1,0 +1,158 @@
+package org.sparkpooling.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.github.luben.zstd.Zstd;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The files of a Zarr v2 hierarchy on a Hadoop file system, and nothing of what they mean (that is
+ * {@link ZarrSink}'s): a group's {@code .zgroup} and {@code .zattrs}, an array's {@code .zarray},
+ * and its chunks: C order, little-endian, zstd-compressed (numcodecs' {@code "zstd"} codec, through
+ * Spark's own zstd-jni), keys joined by {@code "/"} (so a chunk is the file {@code c/cy/cx}, as
+ * NGFF 0.4 requires). Every file is written whole under a hidden temporary name in its directory
+ * and renamed over the target, so a reader, a rerun of a failed task or a speculative twin sees
+ * the old file or the new one, never half of one.
+ *
+ * <p>This is the one class that writes Zarr's format: no Java Zarr library resolves here
+ * (docs/decisions.md), and a later one would replace this class alone.
+ */
+final class ZarrStore {
+
+    /** zstd's own default level: about as fast as writing the raw bytes, and what numcodecs defaults to below 5. */
+    static final int ZSTD_LEVEL = 3;
+
+    /** The {@code compressor} of every array, as numcodecs spells it. */
+    static final Map<String, Object> COMPRESSOR = Map.of("id", "zstd", "level", ZSTD_LEVEL);
+
+    /** Marks a temporary file; readers skip hidden names, and {@link ZarrClaims} counts them as nothing lost. */
+    static final String TEMP_MARK = ".tmp-";
+
+    /** Keys sorted, as zarr-python writes them: the same store is the same bytes, whatever map made it. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    private final FileSystem fs;
+    private final Path root;
+
+    private ZarrStore(FileSystem fs, Path root) {
+        this.fs = fs;
+        this.root = root;
+    }
+
+    /** The hierarchy under {@code root}; on a local disk without Hadoop's {@code .crc} side files. */
+    static ZarrStore at(Path root, Configuration conf) throws IOException {
+        FileSystem fs = root.getFileSystem(conf);
+        if (fs instanceof LocalFileSystem local) {
+            fs = local.getRaw(); // the chunks are compressed frames that zstd checks on reading anyway
+        }
+        return new ZarrStore(fs, root);
+    }
+
+    /**
+     * A group at {@code path} (relative to the root) with {@code attrs}: {@code .zattrs} first, so a
+     * directory that holds any finished file of ours names its owner ({@link ZarrClaims#foreign}).
+     */
+    void group(String path, Map<String, Object> attrs) throws IOException {
+        put(path + "/.zattrs", json(attrs));
+        put(path + "/.zgroup", json(Map.of("zarr_format", 2)));
+    }
+
+    /** The {@code .zarray} of a C x H x W array at {@code path}, chunked {@code 1 x chunkH x chunkW}. */
+    void array(String path, int[] shape, int[] chunks, String dtype) throws IOException {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("chunks", chunks);
+        a.put("compressor", COMPRESSOR);
+        a.put("dimension_separator", "/");
+        a.put("dtype", dtype);
+        a.put("fill_value", 0);
+        a.put("filters", null);
+        a.put("order", "C");
+        a.put("shape", shape);
+        a.put("zarr_format", 2);
+        put(path + "/.zarray", json(a));
+    }
+
+    /** One chunk of the array at {@code path}: {@code raw} is its samples, C order, little-endian, full size. */
+    void chunk(String path, int[] index, byte[] raw) throws IOException {
+        StringBuilder key = new StringBuilder(path);
+        for (int i : index) {
+            key.append('/').append(i);
+        }
+        put(key.toString(), Zstd.compress(raw, ZSTD_LEVEL));
+    }
+
+    /** The Zarr v2 dtype of samples of {@code bitDepth} bits: unsigned integers, or float32 for float planes. */
+    static String dtype(LevelImage image) {
+        if (image instanceof Planes p && p.bitDepth() == Planes.FLOAT_DEPTH) {
+            return "<f4";
+        }
+        return switch (image.bitDepth()) {
+            case 8 -> "|u1";
+            case 16 -> "<u2";
+            case 32 -> "<u4";
+            default -> throw new IllegalArgumentException("bit depth (" + image.bitDepth() + ") has no Zarr dtype");
+        };
+    }
+
+    /** The {@code .zattrs} at {@code dir} as JSON, or null when it does not exist or is not JSON. */
+    static JsonNode attrs(FileSystem fs, Path dir) throws IOException {
+        try (var in = fs.open(new Path(dir, ".zattrs"))) {
+            return JSON.readTree(in);
+        } catch (FileNotFoundException e) {
+            return null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static byte[] json(Object value) throws IOException {
+        return JSON.writeValueAsBytes(value);
+    }
+
+    /** Writes {@code bytes} at {@code key} whole: a hidden temporary sibling, then a rename over the target. */
+    private void put(String key, byte[] bytes) throws IOException {
+        Path target = new Path(root, key);
+        Path temp = new Path(target.getParent(), "." + target.getName() + TEMP_MARK + UUID.randomUUID());
+        try (OutputStream out = fs.create(temp, false)) {
+            out.write(bytes);
+        }
+        if (!fs.rename(temp, target)) {
+            // HDFS renames onto nothing only; the local disk replaces atomically and never gets here.
+            fs.delete(target, false);
+            if (!fs.rename(temp, target)) {
+                fs.delete(temp, false);
+                throw new IOException("cannot rename " + temp + " to " + target);
+            }
+        }
+    }
+
+    /** For tests and readers in the JVM: the raw samples of a chunk file, decompressed. */
+    static byte[] readChunk(FileSystem fs, Path file, int rawLength) throws IOException {
+        byte[] compressed;
+        try (var in = fs.open(file)) {
+            compressed = in.readAllBytes();
+        }
+        return Zstd.decompress(compressed, rawLength);
+    }
+
+    /** The names a directory holds, or an empty list when it does not exist. */
+    static List<String> names(FileSystem fs, Path dir) throws IOException {
+        try {
+            return java.util.Arrays.stream(fs.listStatus(dir)).map(s -> s.getPath().getName()).toList();
+        } catch (FileNotFoundException e) {
+            return List.of();
+        }
+    }
+}
