@@ -57,6 +57,8 @@ final class ZarrSink implements OutputSink {
     private final boolean labels;
     private final String version;
     private transient int chunksWritten;
+    /** Made on first use in each task (a sink arrives in a task deserialized): one file-system lookup per task. */
+    private transient ZarrStore store;
 
     /**
      * @param labels whether the images are label images (segmentations): their groups get NGFF's
@@ -110,7 +112,9 @@ final class ZarrSink implements OutputSink {
                     + " row (chunk height " + chunkH + ")");
         }
         String image = imagePath(band.image(), rows);
-        ZarrStore store = ZarrStore.at(new Path(outputDir), conf);
+        if (store == null) {
+            store = ZarrStore.at(new Path(outputDir), conf);
+        }
         String array = image + "/" + band.level();
         if (y0 == 0) {
             if (band.level() == 0) {

@@ -7,10 +7,14 @@ import com.github.luben.zstd.Zstd;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -45,19 +49,31 @@ final class ZarrStore {
 
     private final FileSystem fs;
     private final Path root;
+    /** The root on a local disk, written through java.nio; null elsewhere. */
+    private final java.nio.file.Path local;
+    /** Directories this store made or saw, so each chunk costs no more than its own file. */
+    private final Set<java.nio.file.Path> dirs = new HashSet<>();
 
-    private ZarrStore(FileSystem fs, Path root) {
+    private ZarrStore(FileSystem fs, Path root, java.nio.file.Path local) {
         this.fs = fs;
         this.root = root;
+        this.local = local;
     }
 
-    /** The hierarchy under {@code root}; on a local disk without Hadoop's {@code .crc} side files. */
+    /**
+     * The hierarchy under {@code root}. On a local disk the files are written through java.nio:
+     * Hadoop's local file system sets every new file's permissions by running {@code chmod} when
+     * its native library is absent (about 5 ms a file, measured here, against a chunk's
+     * microseconds), and would add a {@code .crc} file beside each.
+     */
     static ZarrStore at(Path root, Configuration conf) throws IOException {
         FileSystem fs = root.getFileSystem(conf);
-        if (fs instanceof LocalFileSystem local) {
-            fs = local.getRaw(); // the chunks are compressed frames that zstd checks on reading anyway
+        java.nio.file.Path local = null;
+        if (fs instanceof LocalFileSystem l) {
+            fs = l.getRaw();
+            local = java.nio.file.Path.of(fs.makeQualified(root).toUri());
         }
-        return new ZarrStore(fs, root);
+        return new ZarrStore(fs, root, local);
     }
 
     /**
@@ -123,8 +139,12 @@ final class ZarrStore {
 
     /** Writes {@code bytes} at {@code key} whole: a hidden temporary sibling, then a rename over the target. */
     private void put(String key, byte[] bytes) throws IOException {
+        if (local != null) {
+            putLocal(local.resolve(key), bytes);
+            return;
+        }
         Path target = new Path(root, key);
-        Path temp = new Path(target.getParent(), "." + target.getName() + TEMP_MARK + UUID.randomUUID());
+        Path temp = new Path(target.getParent(), "." + target.getName() + TEMP_MARK + tempId());
         try (OutputStream out = fs.create(temp, false)) {
             out.write(bytes);
         }
@@ -138,21 +158,23 @@ final class ZarrStore {
         }
     }
 
-    /** For tests and readers in the JVM: the raw samples of a chunk file, decompressed. */
-    static byte[] readChunk(FileSystem fs, Path file, int rawLength) throws IOException {
-        byte[] compressed;
-        try (var in = fs.open(file)) {
-            compressed = in.readAllBytes();
-        }
-        return Zstd.decompress(compressed, rawLength);
+    /** Unique enough among the attempts that may write one file at once (a task and its speculative twin). */
+    private static String tempId() {
+        return Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
     }
 
-    /** The names a directory holds, or an empty list when it does not exist. */
-    static List<String> names(FileSystem fs, Path dir) throws IOException {
+    /** {@link #put} on a local disk: no fsync (the Parquet files beside are not synced either). */
+    private void putLocal(java.nio.file.Path target, byte[] bytes) throws IOException {
+        java.nio.file.Path parent = target.getParent();
+        if (dirs.add(parent)) {
+            Files.createDirectories(parent);
+        }
+        java.nio.file.Path temp = parent.resolve("." + target.getFileName() + TEMP_MARK + tempId());
         try {
-            return java.util.Arrays.stream(fs.listStatus(dir)).map(s -> s.getPath().getName()).toList();
-        } catch (FileNotFoundException e) {
-            return List.of();
+            Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 }
