@@ -2,6 +2,7 @@ package org.sparkpooling.pipeline;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,13 @@ import org.sparkpooling.tensor.IntImage;
  * tensor's N images go into one store in the {@code bioformats2raw.layout} (images {@code 0} to
  * {@code N-1}, each a multiscales image), since they are one record.
  *
- * <p>Who writes what: the task that makes a band of rows of a level writes exactly the chunks of
- * those rows ({@link #writeRows}: bands start on a chunk row, so no chunk has two writers), and the
- * task holding the band at row 0 also writes the level's {@code .zarray} and, at level 0, the
- * group's metadata. Today one task makes a whole image, so it writes the whole store. Every file is
- * written whole and deterministically ({@link ZarrStore}), so a rerun rewrites the same bytes.
+ * <p>Who writes what: a task writes the chunk rows that begin inside the rows it makes of a level
+ * (its {@link LevelWriter} carries a chunk row begun by one band into the next, and refuses a first
+ * band that begins inside a chunk row, which the task above owns), so a level split over tasks at
+ * chunk rows has one writer per chunk; the task with row 0 of a level also writes the level's
+ * {@code .zarray} and, at level 0, the group's metadata. Today one task makes a whole image, so it
+ * writes the whole store. Every file is written whole and deterministically ({@link ZarrStore}), so
+ * a rerun rewrites the same bytes.
  *
  * <p>Whether an input may have its store at all (two inputs naming one store, a path that holds
  * something else) is decided on the driver before the batches ({@link ZarrClaims}).
@@ -56,9 +59,6 @@ final class ZarrSink implements OutputSink {
     private final int chunk;
     private final boolean labels;
     private final String version;
-    private transient int chunksWritten;
-    /** Made on first use in each task (a sink arrives in a task deserialized): one file-system lookup per task. */
-    private transient ZarrStore store;
 
     /**
      * @param labels whether the images are label images (segmentations): their groups get NGFF's
@@ -91,55 +91,168 @@ final class ZarrSink implements OutputSink {
     }
 
     @Override
-    public void write(ImageLevel level, Configuration conf) throws IOException {
-        writeRows(level, level.pixels().height(), 0, conf);
+    public LevelWriter open(Configuration conf) throws IOException {
+        return new Writer(conf);
+    }
+
+    /** A chunk row begun but not yet full: its rows so far, copied out of the bands that brought them. */
+    private static final class Carry {
+        final String image;
+        /** The next row of the level this task expects. */
+        int next;
+        /** The chunk row being filled ({@code null}: none), its first row, and how many rows it holds. */
+        LevelImage rows;
+        int start;
+        int filled;
+
+        Carry(String image, int next) {
+            this.image = image;
+            this.next = next;
+        }
     }
 
     /**
-     * Writes the rows {@code y0 .. y0 + band.pixels().height()} of a level that is {@code height}
-     * rows high: exactly the chunks of those rows. {@code y0} must start a chunk row, and the band
-     * must end on one or at the level's last row, so that no chunk is written by two bands. The band
-     * at {@code y0 = 0} also writes the level's {@code .zarray} (and, at level 0, the group's metadata).
+     * One task's writer. Bands of a level come in order, top first; each full chunk row is written
+     * as soon as its rows are here, from the band itself when it holds the whole chunk row, or
+     * from a copy of the rows carried over from the bands before (at most one chunk row per level).
+     * The first band this task gets of a level must start on a chunk row (else another task owns
+     * the chunk row it begins inside), and a level's bottom chunk row is written with its last band.
      */
-    void writeRows(ImageLevel band, int height, int y0, Configuration conf) throws IOException {
-        LevelImage rows = band.pixels();
-        int chunkH = Math.min(chunk, height);
-        int chunkW = Math.min(chunk, rows.width());
-        int y1 = y0 + rows.height();
-        if (y0 < 0 || y0 % chunkH != 0 || y1 > height || (y1 != height && y1 % chunkH != 0)) {
-            throw new IllegalArgumentException("band rows " + y0 + ".." + y1 + " of " + band.image() + " level "
-                    + band.level() + " (" + height + " rows) must start on a chunk row and end on one or at the last"
-                    + " row (chunk height " + chunkH + ")");
+    private final class Writer implements LevelWriter {
+        private final Configuration conf;
+        private final ZarrStore store;
+        private final Map<Integer, Carry> carries = new HashMap<>();
+        private final int failAfter;
+        private int chunksWritten;
+
+        Writer(Configuration conf) throws IOException {
+            this.conf = conf;
+            this.store = ZarrStore.at(new Path(outputDir), conf);
+            this.failAfter = conf.getInt(FAIL_AFTER_CHUNKS, 0) > 0 && attempt() < conf.getInt(FAIL_ATTEMPTS, 1)
+                    ? conf.getInt(FAIL_AFTER_CHUNKS, 0) : Integer.MAX_VALUE;
         }
-        String image = imagePath(band.image(), rows);
-        if (store == null) {
-            store = ZarrStore.at(new Path(outputDir), conf);
-        }
-        String array = image + "/" + band.level();
-        if (y0 == 0) {
-            if (band.level() == 0) {
-                if (isTensorImage(rows) && imageIndex(band.image()) == 0) {
-                    store.group(ZarrClaims.store(record(band.image(), rows)), layoutAttrs(record(band.image(), rows)));
+
+        @Override
+        public void write(ImageLevel band) throws IOException {
+            LevelImage rows = band.pixels();
+            int chunkH = Math.min(chunk, band.height());
+            int chunkW = Math.min(chunk, rows.width());
+            String array = imagePath(band.image(), rows) + "/" + band.level();
+            Carry carry = carries.get(band.level());
+            if (carry == null || !carry.image.equals(band.image())) {
+                if (band.y0() % chunkH != 0) {
+                    throw new IllegalArgumentException("band rows " + band.y0() + ".." + (band.y0() + rows.height())
+                            + " of " + band.image() + " level " + band.level() + " (" + band.height() + " rows) begin"
+                            + " inside a chunk row (chunk height " + chunkH + "): the task with the rows above writes it");
                 }
-                store.group(image, imageAttrs(band.image(), band.levels(), rows));
+                if (band.y0() == 0) {
+                    begin(band, array, chunkH, chunkW);
+                }
+                carry = new Carry(band.image(), band.y0());
+                carries.put(band.level(), carry);
+            } else if (band.y0() != carry.next) {
+                throw new IllegalStateException("band at row " + band.y0() + " of " + band.image() + " level "
+                        + band.level() + " came when row " + carry.next + " was due");
             }
-            store.array(array, new int[] {rows.channels(), height, rows.width()}, new int[] {1, chunkH, chunkW},
-                    ZarrStore.dtype(rows));
+            int at = 0; // rows of this band already taken
+            if (carry.rows != null) {
+                at = Math.min(carry.rows.height() - carry.filled, rows.height());
+                copyRows(rows, 0, carry.rows, carry.filled, at);
+                carry.filled += at;
+                if (carry.filled == carry.rows.height()) {
+                    chunkRow(array, carry.rows, 0, carry.start / chunkH, chunkH, chunkW);
+                    carry.rows = null;
+                }
+            }
+            while (at < rows.height()) {
+                int y = band.y0() + at;
+                int need = Math.min(chunkH, band.height() - y); // the bottom chunk row may be short
+                if (rows.height() - at >= need) {
+                    chunkRow(array, rows, at, y / chunkH, chunkH, chunkW);
+                    at += need;
+                } else {
+                    carry.rows = allocate(rows, need);
+                    carry.start = y;
+                    carry.filled = rows.height() - at;
+                    copyRows(rows, at, carry.rows, 0, carry.filled);
+                    at = rows.height();
+                }
+            }
+            carry.next = band.y0() + rows.height();
+            if (band.isLast()) {
+                carries.remove(band.level());
+            }
         }
-        int failAfter = conf.getInt(FAIL_AFTER_CHUNKS, 0);
-        boolean mayFail = failAfter > 0 && attempt() < conf.getInt(FAIL_ATTEMPTS, 1);
-        for (int cy = y0 / chunkH; cy * chunkH < y1; cy++) {
+
+        /** What the band at row 0 writes before its chunks: the level's .zarray, and at level 0 the groups. */
+        private void begin(ImageLevel band, String array, int chunkH, int chunkW) throws IOException {
+            LevelImage rows = band.pixels();
+            if (band.level() == 0) {
+                String record = record(band.image(), rows);
+                if (tensorIndex(band.image(), rows) == 0) {
+                    store.group(ZarrClaims.store(record), layoutAttrs(record));
+                }
+                store.group(imagePath(band.image(), rows), imageAttrs(band.image(), band.levels(), rows));
+            }
+            store.array(array, new int[] {rows.channels(), band.height(), rows.width()},
+                    new int[] {1, chunkH, chunkW}, ZarrStore.dtype(rows));
+        }
+
+        /**
+         * The chunks of chunk row {@code cy}, whose rows start at row {@code y} of {@code rows} (all
+         * of its rows are there: {@code chunkH}, or fewer at the level's bottom).
+         */
+        private void chunkRow(String array, LevelImage rows, int y, int cy, int chunkH, int chunkW) throws IOException {
             for (int cx = 0; cx * chunkW < rows.width(); cx++) {
                 for (int c = 0; c < rows.channels(); c++) {
-                    if (mayFail && chunksWritten >= failAfter) {
+                    if (chunksWritten >= failAfter) {
                         throw new IOException("injected failure after " + chunksWritten + " chunks (" + FAIL_AFTER_CHUNKS
                                 + ")");
                     }
-                    byte[] raw = chunk(rows, c, cy * chunkH - y0, cx * chunkW, chunkH, chunkW);
-                    store.chunk(array, new int[] {c, cy, cx}, raw);
+                    store.chunk(array, new int[] {c, cy, cx}, chunk(rows, c, y, cx * chunkW, chunkH, chunkW));
                     chunksWritten++;
                 }
             }
+        }
+
+        /** A chunk row that did not end its level when the task ended: the task failed part-way; its rerun writes it. */
+        @Override
+        public void close() {
+            carries.clear();
+        }
+    }
+
+    /** An empty image of {@code rows} rows like {@code like}: the carried chunk row's. */
+    static LevelImage allocate(LevelImage like, int rows) {
+        if (like instanceof IntLevel il) {
+            return new IntLevel(IntImage.allocate(rows, like.width(), like.channels(), il.bitDepth()));
+        }
+        Planes p = (Planes) like;
+        return new Planes(p.channels(), rows, p.width(), p.bitDepth(), new float[p.channels() * rows * p.width()]);
+    }
+
+    /** Copies {@code n} rows from row {@code from} of {@code src} to row {@code to} of {@code dst} (same width and kind). */
+    static void copyRows(LevelImage src, int from, LevelImage dst, int to, int n) {
+        if (src instanceof IntLevel s && dst instanceof IntLevel d) {
+            int row = s.width() * s.channels();
+            Object a = switch (s.bitDepth()) {
+                case 8 -> s.image().bytes();
+                case 16 -> s.image().shorts();
+                default -> s.image().ints();
+            };
+            Object b = switch (d.bitDepth()) {
+                case 8 -> d.image().bytes();
+                case 16 -> d.image().shorts();
+                default -> d.image().ints();
+            };
+            System.arraycopy(a, from * row, b, to * row, n * row);
+            return;
+        }
+        Planes s = (Planes) src;
+        Planes d = (Planes) dst;
+        for (int c = 0; c < s.channels(); c++) {
+            System.arraycopy(s.samples(), (c * s.height() + from) * s.width(), d.samples(),
+                    (c * d.height() + to) * d.width(), n * s.width());
         }
     }
 
@@ -223,20 +336,30 @@ final class ZarrSink implements OutputSink {
         return pixels instanceof Planes p && p.bitDepth() == Planes.FLOAT_DEPTH;
     }
 
-    private static int imageIndex(String name) {
-        return Integer.parseInt(name.substring(name.lastIndexOf('#') + 1));
+    /** {@code n} of a tensor's image {@code path#n}; -1 for any other image. */
+    private static int tensorIndex(String name, LevelImage pixels) {
+        int hash = name.lastIndexOf('#');
+        if (!isTensorImage(pixels) || hash < 1 || hash == name.length() - 1) {
+            return -1;
+        }
+        for (int i = hash + 1; i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Integer.parseInt(name.substring(hash + 1));
     }
 
     /** The record an image came from: the file (or tensor row), without a tensor image's {@code #n}. */
     private static String record(String name, LevelImage pixels) {
-        int hash = name.lastIndexOf('#');
-        return isTensorImage(pixels) && hash > 0 ? name.substring(0, hash) : name;
+        return tensorIndex(name, pixels) < 0 ? name : name.substring(0, name.lastIndexOf('#'));
     }
 
     /** The image's group under the output: its record's store, or image {@code n} inside it for a tensor. */
     static String imagePath(String name, LevelImage pixels) {
         String store = ZarrClaims.store(record(name, pixels));
-        return isTensorImage(pixels) && name.lastIndexOf('#') > 0 ? store + "/" + imageIndex(name) : store;
+        int n = tensorIndex(name, pixels);
+        return n < 0 ? store : store + "/" + n;
     }
 
     /** Who made the store and from what: how a later run tells its own store from something else. */

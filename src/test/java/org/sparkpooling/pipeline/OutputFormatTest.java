@@ -42,7 +42,9 @@ class OutputFormatTest {
                 .formats(OutputFormat.parse("parquet,zarr")).zarrChunk(64).build();
         assertEquals(EnumSet.of(OutputFormat.PARQUET, OutputFormat.ZARR), run.formats());
         assertEquals("parquet,zarr", OutputFormat.label(run.formats()));
-        assertEquals(null, OutputFormat.ZARR.sink("/out", run).rowPixels(level), "Zarr writes stores, not row pixels");
+        try (LevelWriter zarr = OutputFormat.ZARR.sink("/out", run).open(new org.apache.hadoop.conf.Configuration())) {
+            assertEquals(null, zarr.rowPixels(level), "Zarr writes stores, not row pixels");
+        }
         assertThrows(IllegalStateException.class, () -> OutputFormat.ZARR.sink("/out"), "it needs the run's settings");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DownsampleJob.Options.builder("in", "out", spec).zarrChunk(0).build());

@@ -38,6 +38,19 @@ class ZarrSinkTest {
         return new ZarrSink(dir.toString(), spec(DownsampleMode.AVG, 2), chunk, false);
     }
 
+    /** One task writing {@code bands} in order. */
+    static void write(ZarrSink sink, ImageLevel... bands) throws IOException {
+        write(sink, CONF, bands);
+    }
+
+    static void write(ZarrSink sink, Configuration conf, ImageLevel... bands) throws IOException {
+        try (LevelWriter w = sink.open(conf)) {
+            for (ImageLevel b : bands) {
+                w.write(b);
+            }
+        }
+    }
+
     /** Random unsigned samples of {@code bits}, extremes included. */
     static IntImage randomImage(int h, int w, int c, int bits, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -77,7 +90,7 @@ class ZarrSinkTest {
                     int bits = depths[(s + c + chunk) % 3]; // every depth meets every size, channel count and chunk
                     IntImage img = randomImage(hw[0], hw[1], c, bits, seed++);
                     String name = "i" + seed + ".png";
-                    sink(chunk).write(new ImageLevel(name, 0, 1, new IntLevel(img)), CONF);
+                    write(sink(chunk), ImageLevel.whole(name, 0, 1, new IntLevel(img)));
                     Path array = dir.resolve("zarr/i" + seed + ".zarr/0");
                     String what = img + " chunk " + chunk;
                     assertArrayEquals(expected(img), ZarrFiles.array(array), what);
@@ -115,7 +128,7 @@ class ZarrSinkTest {
         s[2] = -0.0f;
         s[3] = Float.intBitsToFloat(0x7fc12345); // a NaN with a payload
         Planes p = new Planes(3, 9, 11, Planes.FLOAT_DEPTH, s);
-        sink(4).write(new ImageLevel("t/x.npy#2", 0, 1, p), CONF);
+        write(sink(4), ImageLevel.whole("t/x.npy#2", 0, 1, p));
         Path array = dir.resolve("zarr/t/x.zarr/2/0");
         assertEquals("<f4", ZarrFiles.json(array.resolve(".zarray")).get("dtype").asText());
         byte[] got = ZarrFiles.array(array);
@@ -125,7 +138,7 @@ class ZarrSinkTest {
             assertEquals(Float.floatToRawIntBits(s[i]), bits, "sample " + i);
         }
         assertFalse(Files.exists(dir.resolve("zarr/t/x.zarr/.zattrs")), "image 2 does not write the record's root");
-        sink(4).write(new ImageLevel("t/x.npy#0", 0, 1, p), CONF);
+        write(sink(4), ImageLevel.whole("t/x.npy#0", 0, 1, p));
         JsonNode root = ZarrFiles.json(dir.resolve("zarr/t/x.zarr/.zattrs"));
         assertEquals(3, root.get("bioformats2raw.layout").asInt());
         assertEquals("t/x.npy", root.get("_creator").get("source").asText());
@@ -139,7 +152,7 @@ class ZarrSinkTest {
         ZarrSink sink = new ZarrSink(dir.toString(), new DownsampleSpec(DownsampleMode.MAX, 3, 0, EdgeMode.TRIM, 100), 512,
                 false);
         IntImage img = randomImage(30, 28, 3, 8, 9);
-        sink.write(new ImageLevel("a/rgb.png", 0, 3, new IntLevel(img)), CONF);
+        write(sink, ImageLevel.whole("a/rgb.png", 0, 3, new IntLevel(img)));
         Path store = dir.resolve("zarr/a/rgb.zarr");
         assertEquals(2, ZarrFiles.json(store.resolve(".zgroup")).get("zarr_format").asInt());
         JsonNode attrs = ZarrFiles.json(store.resolve(".zattrs"));
@@ -176,7 +189,7 @@ class ZarrSinkTest {
                 + "\"zarr_format\":2}", zarray.toString());
 
         IntImage gray16 = randomImage(4, 4, 1, 16, 10);
-        sink.write(new ImageLevel("g.png", 0, 1, new IntLevel(gray16)), CONF);
+        write(sink, ImageLevel.whole("g.png", 0, 1, new IntLevel(gray16)));
         JsonNode g = ZarrFiles.json(dir.resolve("zarr/g.zarr/.zattrs")).get("omero");
         assertEquals(65535, g.get("channels").get(0).get("window").get("max").asInt());
         assertEquals("greyscale", g.get("rdefs").get("model").asText());
@@ -186,7 +199,7 @@ class ZarrSinkTest {
     void labelImagesWriteImageLabelMetadataAndNoDisplayWindow() throws IOException {
         ZarrSink labels = new ZarrSink(dir.toString(), spec(DownsampleMode.MAX, 2), 8, true);
         IntImage ids = randomImage(9, 9, 1, 32, 11);
-        labels.write(new ImageLevel("seg.tif", 0, 2, new IntLevel(ids)), CONF);
+        write(labels, ImageLevel.whole("seg.tif", 0, 2, new IntLevel(ids)));
         JsonNode attrs = ZarrFiles.json(dir.resolve("zarr/seg.zarr/.zattrs"));
         assertEquals("{\"version\":\"0.4\"}", attrs.get("image-label").toString());
         assertFalse(attrs.has("omero"), "labels are ids, not intensities");
@@ -199,43 +212,59 @@ class ZarrSinkTest {
         }
     }
 
-    /** Rows {@code y0 .. y1} of {@code img}, as a task making a band would hold them. */
-    private static IntImage rows(IntImage img, int y0, int y1) {
-        int n = img.width() * img.channels();
-        return IntImage.of16(y1 - y0, img.width(), img.channels(), Arrays.copyOfRange(img.shorts(), y0 * n, y1 * n));
+    /** Rows {@code y0 .. y1} of {@code img} as the band of a level of {@code img.height()} rows. */
+    private static ImageLevel band(String name, LevelImage img, int y0, int y1) {
+        LevelImage rows = ZarrSink.allocate(img, y1 - y0);
+        ZarrSink.copyRows(img, y0, rows, 0, y1 - y0);
+        return new ImageLevel(name, 0, 1, img.height(), y0, rows);
     }
 
     @Test
-    void bandsOfChunkRowsWrittenApartMakeTheSameStoreAsTheWholeLevel() throws IOException {
-        IntImage img = randomImage(37, 23, 3, 16, 12);
-        Path whole = dir.resolve("whole");
-        Path bands = dir.resolve("bands");
-        new ZarrSink(whole.toString(), spec(DownsampleMode.AVG, 2), 8, false)
-                .write(new ImageLevel("b.png", 0, 1, new IntLevel(img)), CONF);
-        // Each band by a sink of its own, as separate tasks would; in any order.
-        int[][] cuts = {{32, 37}, {0, 16}, {16, 32}};
-        for (int[] cut : cuts) {
-            new ZarrSink(bands.toString(), spec(DownsampleMode.AVG, 2), 8, false).writeRows(
-                    new ImageLevel("b.png", 0, 1, new IntLevel(rows(img, cut[0], cut[1]))), 37, cut[0], CONF);
+    void bandsOfAnyHeightInOneTaskAndChunkRowsApartMakeTheWholeLevelsStore() throws IOException {
+        List<LevelImage> images = List.of(new IntLevel(randomImage(37, 23, 3, 16, 12)),
+                new IntLevel(randomImage(37, 23, 1, 8, 13)), new IntLevel(randomImage(37, 23, 2, 32, 14)),
+                new Planes(2, 37, 23, Planes.FLOAT_DEPTH, TestImages.randomFloats(2 * 37 * 23, 15)));
+        for (LevelImage img : images) {
+            Path whole = dir.resolve("whole-" + img.bitDepth() + "-" + img.channels());
+            Path banded = dir.resolve("banded-" + img.bitDepth() + "-" + img.channels());
+            Path apart = dir.resolve("apart-" + img.bitDepth() + "-" + img.channels());
+            write(new ZarrSink(whole.toString(), spec(DownsampleMode.AVG, 2), 8, false), ImageLevel.whole("b.png", 0, 1, img));
+            // One task, bands of heights that do and do not meet the chunk rows (8): carried rows.
+            List<ImageLevel> bands = new java.util.ArrayList<>();
+            int y = 0;
+            for (int h : new int[] {1, 7, 10, 3, 3, 9, 4}) {
+                bands.add(band("b.png", img, y, y + h));
+                y += h;
+            }
+            assertEquals(37, y);
+            write(new ZarrSink(banded.toString(), spec(DownsampleMode.AVG, 2), 8, false), bands.toArray(new ImageLevel[0]));
+            ZarrFiles.assertSameTree(whole, banded);
+            // Chunk rows apart, each by a task of its own, in any order.
+            int[][] cuts = {{32, 37}, {0, 16}, {16, 32}};
+            for (int[] cut : cuts) {
+                write(new ZarrSink(apart.toString(), spec(DownsampleMode.AVG, 2), 8, false), band("b.png", img, cut[0],
+                        cut[1]));
+            }
+            ZarrFiles.assertSameTree(whole, apart);
         }
-        ZarrFiles.assertSameTree(whole, bands);
 
-        ZarrSink sink = new ZarrSink(bands.toString(), spec(DownsampleMode.AVG, 2), 8, false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sink.writeRows(
-                new ImageLevel("b.png", 0, 1, new IntLevel(rows(img, 4, 16))), 37, 4, CONF));
-        assertEquals("band rows 4..16 of b.png level 0 (37 rows) must start on a chunk row and end on one or at the"
-                + " last row (chunk height 8)", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> sink.writeRows(
-                new ImageLevel("b.png", 0, 1, new IntLevel(rows(img, 8, 20))), 37, 8, CONF), "ends inside a chunk row");
+        LevelImage img = images.get(0);
+        ZarrSink sink = new ZarrSink(dir.resolve("refused").toString(), spec(DownsampleMode.AVG, 2), 8, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> write(sink, band("b.png", img, 4, 16)));
+        assertEquals("band rows 4..16 of b.png level 0 (37 rows) begin inside a chunk row (chunk height 8): the task"
+                + " with the rows above writes it", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> write(sink, band("b.png", img, 0, 8), band("b.png", img, 9, 16)),
+                "a band that skips a row");
     }
 
     @Test
     void aRerunRewritesTheSameBytes() throws IOException {
         IntImage img = randomImage(20, 20, 2, 8, 13);
-        ImageLevel level = new ImageLevel("r.png", 0, 1, new IntLevel(img));
-        sink(8).write(level, CONF);
+        ImageLevel level = ImageLevel.whole("r.png", 0, 1, new IntLevel(img));
+        write(sink(8), level);
         Map<String, byte[]> first = ZarrFiles.tree(dir);
-        sink(8).write(level, CONF);
+        write(sink(8), level);
         assertEquals(first.keySet(), ZarrFiles.tree(dir).keySet(), "no temporary file left beside the chunks");
         Map<String, byte[]> second = ZarrFiles.tree(dir);
         first.forEach((k, v) -> assertArrayEquals(v, second.get(k), k));
@@ -247,7 +276,7 @@ class ZarrSinkTest {
         conf.setInt(ZarrSink.FAIL_AFTER_CHUNKS, 5);
         IntImage img = randomImage(20, 20, 1, 8, 14);
         IOException e = assertThrows(IOException.class,
-                () -> sink(4).write(new ImageLevel("f.png", 0, 1, new IntLevel(img)), conf));
+                () -> write(sink(4), conf, ImageLevel.whole("f.png", 0, 1, new IntLevel(img))));
         assertTrue(e.getMessage().startsWith("injected failure after 5 chunks"), e.getMessage());
         assertTrue(Files.exists(dir.resolve("zarr/f.zarr/0/0/0/4")));
         assertFalse(Files.exists(dir.resolve("zarr/f.zarr/0/0/1/0")), "half written");
@@ -282,8 +311,8 @@ class ZarrSinkTest {
 
     @Test
     void onResumeAStorePathHoldingSomethingElseIsRefusedAndOursIsNot() throws IOException {
-        sink(8).write(new ImageLevel("ours.png", 0, 1, new IntLevel(randomImage(3, 3, 1, 8, 1))), CONF);
-        sink(8).write(new ImageLevel("other.png", 0, 1, new IntLevel(randomImage(3, 3, 1, 8, 2))), CONF);
+        write(sink(8), ImageLevel.whole("ours.png", 0, 1, new IntLevel(randomImage(3, 3, 1, 8, 1))));
+        write(sink(8), ImageLevel.whole("other.png", 0, 1, new IntLevel(randomImage(3, 3, 1, 8, 2))));
         Files.move(dir.resolve("zarr/other.zarr"), dir.resolve("zarr/moved.zarr")); // a store of another source
         Files.writeString(dir.resolve("zarr/file.zarr"), "keep me");
         Files.createDirectories(dir.resolve("zarr/notes.zarr"));
