@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,25 +98,13 @@ class ZarrReadersTest {
 
     /** Runs the reader on {@code output}; its JSON, after checking that it exited 0. */
     static JsonNode check(Path output) throws Exception {
-        Path out = Files.createTempFile(shared, "zarr-check", ".json");
-        Path err = Files.createTempFile(shared, "zarr-check", ".err");
-        Process p = new ProcessBuilder(python(), script().toString(), output.toString(), "--samples")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("zarr-check did not finish in 300 s on " + output);
+        ExternalReader.Result r = ExternalReader.run(shared, "zarr-check", 300, python(), script().toString(),
+                output.toString(), "--samples");
+        if (r.exit() != 0 || r.json() == null) {
+            fail("zarr-check exited " + r.exit() + " on " + output + ": " + r.stderr()
+                    + (r.json() == null ? "" : " problems " + r.json().get("problems")));
         }
-        JsonNode json = null;
-        try {
-            json = new ObjectMapper().readTree(out.toFile());
-        } catch (IOException e) {
-            // reported below
-        }
-        if (p.exitValue() != 0 || json == null) {
-            fail("zarr-check exited " + p.exitValue() + " on " + output + ": " + Files.readString(err)
-                    + (json == null ? "" : " problems " + json.get("problems")));
-        }
-        return json;
+        return r.json();
     }
 
     private static DownsampleReport downsample(InputKind kind, Path in, Path out) throws IOException {
