@@ -69,10 +69,15 @@ public final class DownsampleCommand implements Callable<Integer> {
             description = "partial: overhanging windows pool their in-bounds pixels (ceil mode); trim: drop the remainder (floor mode). Default ${DEFAULT-VALUE}.")
     String edge;
 
-    @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|png|both",
-            description = "What to write: parquet, png, both, or a comma list (default ${DEFAULT-VALUE}). The Parquet rows"
-                    + " are always written; without parquet their pixels column is null.")
+    @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|png|zarr|both",
+            description = "What to write: parquet, png, zarr (OME-Zarr), both (parquet and png), or a comma list (default"
+                    + " ${DEFAULT-VALUE}). The Parquet rows are always written; without parquet their pixels column is null.")
     String format;
+
+    @Option(names = "--zarr-chunk", defaultValue = "512", paramLabel = "N",
+            description = "With zarr: the arrays' chunks are 1 x N x N samples per channel plane, smaller where a level is"
+                    + " (default ${DEFAULT-VALUE}).")
+    int zarrChunk;
 
     @Option(names = "--partitions", defaultValue = "0", paramLabel = "P",
             description = "Spark partitions per batch (default 0: four per core).")
@@ -177,7 +182,8 @@ public final class DownsampleCommand implements Callable<Integer> {
             DownsampleJob.Existing e = existing == null ? DownsampleJob.Existing.REFUSE
                     : existing.overwrite ? DownsampleJob.Existing.OVERWRITE : DownsampleJob.Existing.RESUME;
             return DownsampleJob.Options.builder(input, output, s).formats(OutputFormat.parse(format))
-                    .partitions(partitions).batch(batch).existing(e).kind(InputKind.parse(inputFormat)).build();
+                    .partitions(partitions).batch(batch).existing(e).kind(InputKind.parse(inputFormat))
+                    .zarrChunk(zarrChunk).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

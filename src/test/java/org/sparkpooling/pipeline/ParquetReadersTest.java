@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -109,27 +108,14 @@ class ParquetReadersTest {
 
     /** Runs the checker on {@code dataset}; its JSON, after checking that it exited 0. */
     static JsonNode check(Path dataset) throws Exception {
-        Path out = Files.createTempFile(shared, "check", ".json");
-        Path err = Files.createTempFile(shared, "check", ".err");
-        Process p = new ProcessBuilder(node(), checker().toString(), dataset.toString(), "--samples")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("parquet-check did not finish in 300 s on " + dataset);
+        ExternalReader.Result r = ExternalReader.run(shared, "check", 300, node(), checker().toString(),
+                dataset.toString(), "--samples");
+        if (r.exit() != 0 || r.json() == null) {
+            fail("parquet-check exited " + r.exit() + " on " + dataset + ": " + r.stderr()
+                    + (r.json() == null ? "" : " disagreements " + r.json().get("disagreements") + " problems "
+                            + r.json().get("problems")));
         }
-        String stderr = Files.readString(err);
-        JsonNode json = null;
-        try {
-            json = new ObjectMapper().readTree(out.toFile());
-        } catch (IOException e) {
-            // reported below with the exit code and stderr
-        }
-        if (p.exitValue() != 0 || json == null) {
-            fail("parquet-check exited " + p.exitValue() + " on " + dataset + ": " + stderr
-                    + (json == null ? "" : " disagreements " + json.get("disagreements") + " problems "
-                            + json.get("problems")));
-        }
-        return json;
+        return r.json();
     }
 
     /** The level rows as Spark reads them back (the job's own reader), keyed "path level". */
