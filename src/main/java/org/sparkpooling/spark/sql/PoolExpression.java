@@ -1,0 +1,211 @@
+package org.sparkpooling.spark.sql;
+
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.analysis.TypeCheckResult;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.codegen.CodegenContext;
+import org.apache.spark.sql.catalyst.expressions.codegen.CodegenFallback;
+import org.apache.spark.sql.catalyst.expressions.codegen.ExprCode;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.immutable.IndexedSeq;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * A pooling function as a Catalyst expression: one struct column in, the pooled struct out (the
+ * same type), or {@code struct<output, indices>} for max with indices. Each row costs one kernel
+ * call on its whole tensor and no per-element work beyond reading and writing its bytes; rows are
+ * evaluated through {@link CodegenFallback} (the generated projection calls {@link #eval}), which
+ * for rows of kilobytes to megabytes is nothing next to the pooling.
+ *
+ * <p>Null in, null out. A malformed row (a null field, a byte count that does not match the shape,
+ * a shape the kernel cannot pool) fails the query with a message naming the function, the row and
+ * the value, or gives null when the call says so (the {@code try_} functions).
+ */
+public final class PoolExpression extends Expression implements CodegenFallback, java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Expression child;
+    private final PoolCall call;
+
+    /** One pooler per thread that evaluates this instance (normally one: the task's). */
+    private transient RowPooler pooler;
+    private transient Thread owner;
+    private transient long rows;
+    private transient PoolColumn column;
+    private transient Seq<Expression> children;
+
+    public PoolExpression(Expression child, PoolCall call) {
+        if (child == null || call == null) {
+            throw new IllegalArgumentException("child and call must not be null");
+        }
+        this.child = child;
+        this.call = call;
+    }
+
+    public PoolCall call() {
+        return call;
+    }
+
+    public Expression child() {
+        return child;
+    }
+
+    @Override
+    public Seq<Expression> children() {
+        Seq<Expression> c = children;
+        if (c == null) {
+            c = CollectionConverters.asScala(List.of(child)).toList();
+            children = c;
+        }
+        return c;
+    }
+
+    /** (Not UnaryExpression: its final withNewChildrenInternal has no generic signature javac can override.) */
+    @Override
+    public Expression withNewChildrenInternal(IndexedSeq<Expression> newChildren) {
+        return new PoolExpression(newChildren.apply(0), call);
+    }
+
+    @Override
+    public boolean foldable() {
+        return child.foldable();
+    }
+
+    @Override
+    public Object eval(InternalRow input) {
+        Object value = child.eval(input);
+        return value == null ? null : nullSafeEval(value);
+    }
+
+    /** The input's kind and fields; only once the child is resolved. */
+    private PoolColumn column() {
+        PoolColumn c = column;
+        if (c == null) {
+            c = PoolColumn.of(child.sql(), child.dataType());
+            column = c;
+        }
+        return c;
+    }
+
+    @Override
+    public TypeCheckResult checkInputDataTypes() {
+        try {
+            column();
+            return TypeCheckResult.TypeCheckSuccess$.MODULE$;
+        } catch (IllegalArgumentException e) {
+            return new TypeCheckResult.TypeCheckFailure(call.function() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public DataType dataType() {
+        StructType pooled = column().type();
+        if (!call.withIndices()) {
+            return pooled;
+        }
+        return new StructType()
+                .add("output", pooled, true)
+                .add("indices", DataTypes.BinaryType, true);
+    }
+
+    @Override
+    public boolean nullable() {
+        return true;
+    }
+
+    @Override
+    public boolean nullIntolerant() {
+        return true;
+    }
+
+    private Object nullSafeEval(Object input) {
+        InternalRow struct = (InternalRow) input;
+        Thread current = Thread.currentThread();
+        if (owner != current) {
+            pooler = new RowPooler(call, column());
+            owner = current;
+            rows = 0;
+        }
+        long row = rows++;
+        try {
+            return pooler.pool(struct);
+        } catch (RowPooler.Malformed e) {
+            if (call.nullOnMalformed()) {
+                return null;
+            }
+            throw new IllegalArgumentException(describe(struct, row) + ": " + e.getMessage() + " ("
+                    + tryName() + " gives null for such rows)");
+        }
+    }
+
+    /** {@code pool2d: image row 3 of partition 0 (origin file:/a.png)}: rows counted as this task evaluated them. */
+    private String describe(InternalRow struct, long row) {
+        TaskContext task = TaskContext.get();
+        String label = pooler.label(struct);
+        return call.function() + ": " + column().kind().label() + " row " + row
+                + (task == null ? "" : " of partition " + task.partitionId())
+                + (label == null ? "" : " (" + label + ")");
+    }
+
+    private String tryName() {
+        return call.function().startsWith("try_") ? call.function() : "try_" + call.function();
+    }
+
+    @Override
+    public ExprCode doGenCode(CodegenContext ctx, ExprCode ev) {
+        return CodegenFallback.super.doGenCode(ctx, ev);
+    }
+
+    @Override
+    public String prettyName() {
+        return call.function();
+    }
+
+    /** The call as SQL would write it: {@code pool2d(image, 'max', 2, 2)}; also the default column name. */
+    @Override
+    public String sql() {
+        return call.function() + "(" + child.sql() + (call.sqlArguments().isEmpty() ? "" : ", " + call.sqlArguments())
+                + ")";
+    }
+
+    @Override
+    public String toString() {
+        return call.function() + "(" + child + (call.sqlArguments().isEmpty() ? "" : ", " + call.sqlArguments()) + ")";
+    }
+
+    @Override
+    public int productArity() {
+        return 2;
+    }
+
+    /** What TreeNode copies and compares: the child and the call (its constructor's arguments, in order). */
+    @Override
+    public Object productElement(int n) {
+        return switch (n) {
+            case 0 -> child;
+            case 1 -> call;
+            default -> throw new IndexOutOfBoundsException("element (" + n + ") of a 2-element product");
+        };
+    }
+
+    @Override
+    public boolean canEqual(Object that) {
+        return that instanceof PoolExpression;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PoolExpression p && child.equals(p.child) && call.equals(p.call);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * child.hashCode() + call.hashCode();
+    }
+}
