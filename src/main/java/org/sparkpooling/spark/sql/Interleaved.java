@@ -5,6 +5,10 @@ package org.sparkpooling.spark.sql;
  * kernel's planes (CHW). Samples of 8 bits, 16 bits little-endian, or float32 little-endian
  * (depth 32); integer samples become floats exactly and come back rounded half to even and clamped
  * to their range when they are averages.
+ *
+ * <p>The loops go pixel by pixel, so the interleaved side is read or written once, in order, and
+ * each plane is a sequential stream; one and three and four channels (gray, BGR, BGRA) are
+ * unrolled, which C2 does not do across the inner channel loop by itself.
  */
 final class Interleaved {
 
@@ -14,18 +18,19 @@ final class Interleaved {
     private Interleaved() {
     }
 
-    static void toPlanes(byte[] src, int depth, int channels, int plane, float[] dst) {
+    /** {@code plane} pixels of {@code channels} samples from {@code src[offset..]} into planes {@code dst}. */
+    static void toPlanes(byte[] src, int offset, int depth, int channels, int plane, float[] dst) {
         switch (depth) {
-            case 8 -> bytesToPlanes(src, channels, plane, dst);
+            case 8 -> bytesToPlanes(src, offset, channels, plane, dst);
             case 16 -> {
-                for (int i = 0, o = 0; i < plane; i++) {
+                for (int i = 0, o = offset; i < plane; i++) {
                     for (int c = 0; c < channels; c++, o += 2) {
                         dst[c * plane + i] = (src[o] & 0xff) | (src[o + 1] & 0xff) << 8;
                     }
                 }
             }
             default -> {
-                for (int i = 0, o = 0; i < plane; i++) {
+                for (int i = 0, o = offset; i < plane; i++) {
                     for (int c = 0; c < channels; c++, o += 4) {
                         dst[c * plane + i] = Float.intBitsToFloat((src[o] & 0xff) | (src[o + 1] & 0xff) << 8
                                 | (src[o + 2] & 0xff) << 16 | (src[o + 3] & 0xff) << 24);
@@ -35,23 +40,22 @@ final class Interleaved {
         }
     }
 
-    /** Pixel by pixel, so the bytes are read once in order; three and four channels unrolled (BGR, BGRA). */
-    private static void bytesToPlanes(byte[] src, int channels, int plane, float[] dst) {
+    private static void bytesToPlanes(byte[] src, int offset, int channels, int plane, float[] dst) {
         switch (channels) {
             case 1 -> {
                 for (int i = 0; i < plane; i++) {
-                    dst[i] = src[i] & 0xff;
+                    dst[i] = src[offset + i] & 0xff;
                 }
             }
             case 3 -> {
-                for (int i = 0, o = 0; i < plane; i++, o += 3) {
+                for (int i = 0, o = offset; i < plane; i++, o += 3) {
                     dst[i] = src[o] & 0xff;
                     dst[plane + i] = src[o + 1] & 0xff;
                     dst[2 * plane + i] = src[o + 2] & 0xff;
                 }
             }
             case 4 -> {
-                for (int i = 0, o = 0; i < plane; i++, o += 4) {
+                for (int i = 0, o = offset; i < plane; i++, o += 4) {
                     dst[i] = src[o] & 0xff;
                     dst[plane + i] = src[o + 1] & 0xff;
                     dst[2 * plane + i] = src[o + 2] & 0xff;
@@ -59,7 +63,7 @@ final class Interleaved {
                 }
             }
             default -> {
-                for (int i = 0, o = 0; i < plane; i++) {
+                for (int i = 0, o = offset; i < plane; i++) {
                     for (int c = 0; c < channels; c++, o++) {
                         dst[c * plane + i] = src[o] & 0xff;
                     }
@@ -69,31 +73,26 @@ final class Interleaved {
     }
 
     /**
-     * The planes back as interleaved samples; {@code round}: averages of integer samples, rounded
-     * half to even and clamped to {@code [0, 2^depth - 1]} (a divisor override can push a mean out of
-     * range) as the downsample pipeline rounds its levels.
+     * The planes {@code y} back as {@code plane} interleaved pixels at {@code dst[offset..]};
+     * {@code round}: averages of integer samples, rounded half to even and clamped to
+     * {@code [0, 2^depth - 1]} (a divisor override can push a mean out of range), as the downsample
+     * pipeline rounds its levels. Max values of integer samples are integers already.
      */
-    static void fromPlanes(float[] y, int depth, int channels, int plane, boolean round, byte[] dst) {
+    static void fromPlanes(float[] y, int depth, int channels, int plane, boolean round, byte[] dst, int offset) {
         switch (depth) {
-            case 8 -> {
-                for (int i = 0, o = 0; i < plane; i++) {
-                    for (int c = 0; c < channels; c++, o++) {
-                        float v = y[c * plane + i];
-                        dst[o] = (byte) (int) (round ? toDepth(v, 255f) : v);
-                    }
-                }
-            }
+            case 8 -> planesToBytes(y, channels, plane, round, dst, offset);
             case 16 -> {
-                for (int i = 0, o = 0; i < plane; i++) {
+                for (int i = 0, o = offset; i < plane; i++) {
                     for (int c = 0; c < channels; c++, o += 2) {
-                        int v = (int) (round ? toDepth(y[c * plane + i], 65535f) : y[c * plane + i]);
-                        dst[o] = (byte) v;
-                        dst[o + 1] = (byte) (v >>> 8);
+                        float v = y[c * plane + i];
+                        int s = (int) (round ? toDepth(v, 65535f) : v);
+                        dst[o] = (byte) s;
+                        dst[o + 1] = (byte) (s >>> 8);
                     }
                 }
             }
             default -> {
-                for (int i = 0, o = 0; i < plane; i++) {
+                for (int i = 0, o = offset; i < plane; i++) {
                     for (int c = 0; c < channels; c++, o += 4) {
                         int v = Float.floatToRawIntBits(y[c * plane + i]);
                         dst[o] = (byte) v;
@@ -106,20 +105,65 @@ final class Interleaved {
         }
     }
 
-    /** Clamped first, so the 2^23 trick sees {@code 0 <= v <= max < 2^23}; NaN (no integer mean is one) becomes 0. */
+    private static void planesToBytes(float[] y, int channels, int plane, boolean round, byte[] dst, int offset) {
+        if (!round) {
+            for (int i = 0, o = offset; i < plane; i++) {
+                for (int c = 0; c < channels; c++, o++) {
+                    dst[o] = (byte) (int) y[c * plane + i];
+                }
+            }
+            return;
+        }
+        switch (channels) {
+            case 1 -> {
+                for (int i = 0; i < plane; i++) {
+                    dst[offset + i] = (byte) (int) toDepth(y[i], 255f);
+                }
+            }
+            case 3 -> {
+                for (int i = 0, o = offset; i < plane; i++, o += 3) {
+                    dst[o] = (byte) (int) toDepth(y[i], 255f);
+                    dst[o + 1] = (byte) (int) toDepth(y[plane + i], 255f);
+                    dst[o + 2] = (byte) (int) toDepth(y[2 * plane + i], 255f);
+                }
+            }
+            case 4 -> {
+                for (int i = 0, o = offset; i < plane; i++, o += 4) {
+                    dst[o] = (byte) (int) toDepth(y[i], 255f);
+                    dst[o + 1] = (byte) (int) toDepth(y[plane + i], 255f);
+                    dst[o + 2] = (byte) (int) toDepth(y[2 * plane + i], 255f);
+                    dst[o + 3] = (byte) (int) toDepth(y[3 * plane + i], 255f);
+                }
+            }
+            default -> {
+                for (int i = 0, o = offset; i < plane; i++) {
+                    for (int c = 0; c < channels; c++, o++) {
+                        dst[o] = (byte) (int) toDepth(y[c * plane + i], 255f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A mean as a sample: clamped first, so the 2^23 trick sees {@code 0 <= v <= max < 2^23}, then
+     * rounded half to even ({@link Math#rint}'s rule); NaN, which no mean of integers is, gives 0.
+     */
     static float toDepth(float v, float max) {
         float clamped = v >= 0 ? Math.min(v, max) : 0f;
         return (clamped + TWO_23) - TWO_23;
     }
 
-    /** Per-plane indices (CHW order) in the interleaved order of the samples they belong to. */
-    static int[] interleave(int[] planes, int channels, int plane) {
-        int[] out = new int[planes.length];
-        for (int i = 0, o = 0; i < plane; i++) {
+    /**
+     * A band's per-plane indices (CHW order, relative to the band) into the interleaved order of the
+     * samples they belong to at {@code dst[offset..]}, {@code shift} (the band's first row times the
+     * width) added so each is {@code h * W + w} in the whole image.
+     */
+    static void interleave(int[] planes, int channels, int plane, int shift, int[] dst, int offset) {
+        for (int i = 0, o = offset; i < plane; i++) {
             for (int c = 0; c < channels; c++, o++) {
-                out[o] = planes[c * plane + i];
+                dst[o] = planes[c * plane + i] + shift;
             }
         }
-        return out;
     }
 }

@@ -132,7 +132,7 @@ public final class PoolExpression extends Expression implements CodegenFallback,
             owner = current;
             rows = 0;
         }
-        long row = rows++;
+        long row = ++rows;
         try {
             return pooler.pool(struct);
         } catch (RowPooler.Malformed e) {
@@ -144,7 +144,7 @@ public final class PoolExpression extends Expression implements CodegenFallback,
         }
     }
 
-    /** {@code pool2d: image row 3 of partition 0 (origin file:/a.png)}: rows counted as this task evaluated them. */
+    /** {@code pool2d: image row 3 of partition 0 (origin file:/a.png)}: rows counted from 1 as this task evaluated them. */
     private String describe(InternalRow struct, long row) {
         TaskContext task = TaskContext.get();
         String label = pooler.label(struct);

@@ -19,7 +19,7 @@ import org.sparkpooling.tensor.Tensor;
  * the row, turns its bytes into the kernel's NCHW floats, runs the kernel once, and writes the
  * pooled struct. Not thread-safe: each task thread gets its own (see {@link PoolExpression}), and
  * the float buffers are kept from one row to the next when the sizes repeat (a tensor dataset's
- * blocks, photos of one camera).
+ * blocks, an image's bands, photos of one camera).
  *
  * <p>Integer samples (images, 8- and 16-bit levels) are pooled as floats, exactly: a max is one of
  * the samples, and an average is the kernel's mean rounded half to even and clamped to the depth's
@@ -35,9 +35,12 @@ final class RowPooler {
     private final PoolKernel kernel;
     private final boolean max;
 
-    private float[] input = new float[0];
-    private float[] output = new float[0];
-    private int[] indices = new int[0];
+    /** Input floats per band of an image: 256 KiB, so a band's planes, output and bytes fit a 1 MiB L2. */
+    static final int BAND_FLOATS = 1 << 16;
+
+    /** Apart, so an input and an output of one size (a 1x1 kernel) are never one array. */
+    private final Buffers inputs = new Buffers();
+    private final Buffers outputs = new Buffers();
 
     RowPooler(PoolCall call, PoolColumn column) {
         this.call = call;
@@ -93,10 +96,10 @@ final class RowPooler {
             throw new Malformed("data is null");
         }
         Shape out = g.outputShape(shape);
-        float[] x = inputBuffer(shape.size());
+        float[] x = inputs.floats(shape.size());
         readFloats(struct, data, shape, x);
-        float[] y = outputBuffer(out.size());
-        int[] ind = max && call.withIndices() ? indexBuffer(out.size()) : null;
+        float[] y = outputs.floats(out.size());
+        int[] ind = max && call.withIndices() ? outputs.ints(out.size()) : null;
         kernel.forward(spec, new Tensor(shape, x), y, ind);
         byte[] bytes = new byte[4 * out.size()];
         writeFloats(y, bytes);
@@ -178,7 +181,15 @@ final class RowPooler {
         return poolInterleaved(struct, h, w, channels, depth, column.ordinal(4), "pixels", "channels");
     }
 
-    /** Interleaved samples (HWC) of 8, 16 or 32 (float) bits in, the same layout out. */
+    /**
+     * Interleaved samples (HWC) of 8, 16 or 32 (float) bits in, the same layout out. With no vertical
+     * padding the image goes through the kernel in bands of whole windows, each band's planes small
+     * enough to stay in the core's cache between the conversion and the kernel: a photo's float
+     * planes are four times its bytes, and writing them all to memory and reading them back cost
+     * more than the pooling. Each band is a tensor of its own rows; its windows are the whole
+     * image's (same rows, same edge rule: no padding, the last band ends where the image does), so
+     * the results are the whole-image call's. With vertical padding, one band: the whole image.
+     */
     private InternalRow poolInterleaved(InternalRow struct, int h, int w, int channels, int depth, int data,
             String dataName, String channelsName) throws Malformed {
         Shape shape = shape(1, channels, h, w, "1 x " + channelsName + " x height x width");
@@ -186,25 +197,68 @@ final class RowPooler {
         if (struct.isNullAt(data)) {
             throw new Malformed(dataName + " is null");
         }
-        byte[] src = struct.getBinary(data);
         int bytesPerSample = depth / 8;
         long expected = (long) bytesPerSample * shape.size();
-        if (src.length != expected) {
-            throw new Malformed(dataName + " has " + src.length + " bytes, but height x width x " + channelsName
-                    + " = " + h + "x" + w + "x"
-                    + channels + (depth == 32 ? " float32" : " " + depth + "-bit") + " samples need " + expected);
+        Object base;
+        long offset;
+        long length;
+        if (struct instanceof UnsafeRow u) {
+            long offsetAndSize = u.getLong(data);
+            base = u.getBaseObject();
+            offset = u.getBaseOffset() + (int) (offsetAndSize >> 32);
+            length = (int) offsetAndSize;
+        } else {
+            byte[] b = struct.getBinary(data);
+            base = b;
+            offset = Platform.BYTE_ARRAY_OFFSET;
+            length = b.length;
         }
-        Shape out = g.outputShape(shape);
-        float[] x = inputBuffer(shape.size());
-        Interleaved.toPlanes(src, depth, channels, h * w, x);
-        float[] y = outputBuffer(out.size());
-        int[] ind = max && call.withIndices() ? indexBuffer(out.size()) : null;
-        kernel.forward(spec, new Tensor(shape, x), y, ind);
-        byte[] bytes = new byte[bytesPerSample * out.size()];
+        if (length != expected) {
+            throw new Malformed(dataName + " has " + length + " bytes, but height x width x " + channelsName
+                    + " = " + h + "x" + w + "x" + channels + (depth == 32 ? " float32" : " " + depth + "-bit")
+                    + " samples need " + expected);
+        }
+        int outH = g.outH();
+        int outW = g.outW();
+        int rowBytes = w * channels * bytesPerSample;
+        int outPlane = outH * outW;
+        byte[] pooled = new byte[bytesPerSample * channels * outPlane];
+        boolean withIndices = max && call.withIndices();
+        int[] pooledIndices = withIndices ? new int[channels * outPlane] : null;
         boolean round = !max && depth != 32;
-        Interleaved.fromPlanes(y, depth, channels, out.h() * out.w(), round, bytes);
-        int[] interleavedIndices = ind == null ? null : Interleaved.interleave(ind, channels, out.h() * out.w());
-        return result(struct, out.h(), out.w(), bytes, interleavedIndices);
+        int strideH = spec.strideH();
+        int bandOut = spec.padH() > 0 ? outH
+                : (int) Math.max(1, Math.min(outH, BAND_FLOATS / ((long) channels * w * strideH)));
+        for (int o0 = 0; o0 < outH; o0 += bandOut) {
+            int o1 = Math.min(outH, o0 + bandOut);
+            int r0 = spec.padH() > 0 ? 0 : o0 * strideH;
+            int r1 = spec.padH() > 0 ? h : (int) Math.min(h, (long) (o1 - 1) * strideH + spec.effectiveKernelH());
+            int rows = r1 - r0;
+            byte[] src;
+            int srcOffset;
+            if (base instanceof byte[] b) {
+                src = b;
+                srcOffset = r0 * rowBytes;
+            } else {
+                src = inputs.bytes(rows * rowBytes);
+                srcOffset = 0;
+                Platform.copyMemory(base, offset + (long) r0 * rowBytes, src, Platform.BYTE_ARRAY_OFFSET,
+                        (long) rows * rowBytes);
+            }
+            Shape band = new Shape(1, channels, rows, w);
+            float[] x = inputs.floats(band.size());
+            Interleaved.toPlanes(src, srcOffset, depth, channels, rows * w, x);
+            int bandPlane = (o1 - o0) * outW;
+            float[] y = outputs.floats(channels * bandPlane);
+            int[] ind = withIndices ? outputs.ints(channels * bandPlane) : null;
+            kernel.forward(spec, new Tensor(band, x), y, ind);
+            Interleaved.fromPlanes(y, depth, channels, bandPlane, round, pooled,
+                    o0 * outW * channels * bytesPerSample);
+            if (ind != null) {
+                Interleaved.interleave(ind, channels, bandPlane, r0 * w, pooledIndices, o0 * outW * channels);
+            }
+        }
+        return result(struct, outH, outW, pooled, pooledIndices);
     }
 
     // ---- shared
@@ -257,26 +311,4 @@ final class RowPooler {
         }
     }
 
-    // Tensor wants an array of exactly its size: keep the last one and reuse it while sizes repeat.
-
-    private float[] inputBuffer(int size) {
-        if (input.length != size) {
-            input = new float[size];
-        }
-        return input;
-    }
-
-    private float[] outputBuffer(int size) {
-        if (output.length != size) {
-            output = new float[size];
-        }
-        return output;
-    }
-
-    private int[] indexBuffer(int size) {
-        if (indices.length != size) {
-            indices = new int[size];
-        }
-        return indices;
-    }
 }
