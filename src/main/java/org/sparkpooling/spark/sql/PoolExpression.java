@@ -80,7 +80,26 @@ public final class PoolExpression extends Expression implements CodegenFallback,
     @Override
     public Object eval(InternalRow input) {
         Object value = child.eval(input);
-        return value == null ? null : nullSafeEval(value);
+        Thread current = Thread.currentThread();
+        if (owner != current) {
+            pooler = new RowPooler(call, column());
+            owner = current;
+            rows = 0;
+        }
+        long row = ++rows; // null rows count too: the number is the row's place in what this task evaluated
+        if (value == null) {
+            return null;
+        }
+        InternalRow struct = (InternalRow) value;
+        try {
+            return pooler.pool(struct);
+        } catch (RowPooler.Malformed e) {
+            if (call.nullOnMalformed()) {
+                return null;
+            }
+            throw new IllegalArgumentException(describe(struct, row) + ": " + e.getMessage() + " ("
+                    + tryName() + " gives null for such rows)");
+        }
     }
 
     /** The input's kind and fields; only once the child is resolved. */
@@ -122,26 +141,6 @@ public final class PoolExpression extends Expression implements CodegenFallback,
     @Override
     public boolean nullIntolerant() {
         return true;
-    }
-
-    private Object nullSafeEval(Object input) {
-        InternalRow struct = (InternalRow) input;
-        Thread current = Thread.currentThread();
-        if (owner != current) {
-            pooler = new RowPooler(call, column());
-            owner = current;
-            rows = 0;
-        }
-        long row = ++rows;
-        try {
-            return pooler.pool(struct);
-        } catch (RowPooler.Malformed e) {
-            if (call.nullOnMalformed()) {
-                return null;
-            }
-            throw new IllegalArgumentException(describe(struct, row) + ": " + e.getMessage() + " ("
-                    + tryName() + " gives null for such rows)");
-        }
     }
 
     /** {@code pool2d: image row 3 of partition 0 (origin file:/a.png)}: rows counted from 1 as this task evaluated them. */

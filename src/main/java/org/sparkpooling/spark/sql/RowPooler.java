@@ -236,10 +236,10 @@ final class RowPooler {
             int rows = r1 - r0;
             byte[] src;
             int srcOffset;
-            if (base instanceof byte[] b) {
+            if (base instanceof byte[] b) { // a byte[] row or an on-heap UnsafeRow: read it where it is
                 src = b;
-                srcOffset = r0 * rowBytes;
-            } else {
+                srcOffset = (int) (offset - Platform.BYTE_ARRAY_OFFSET) + r0 * rowBytes;
+            } else { // off-heap: the band's bytes into a buffer first
                 src = inputs.bytes(rows * rowBytes);
                 srcOffset = 0;
                 Platform.copyMemory(base, offset + (long) r0 * rowBytes, src, Platform.BYTE_ARRAY_OFFSET,

@@ -47,6 +47,24 @@ public final class Expected {
         return b.array();
     }
 
+    /**
+     * Little-endian floats equal bit for bit, except that any NaN matches any NaN: which NaN an
+     * addition of two returns depends on its operand order, which HotSpot's compilers may swap
+     * (C2 orders the inputs of a commutative node), so a mean's NaN bits are not fixed from one
+     * run of the same kernel to the next. Max returns one of its inputs and is compared exactly.
+     */
+    public static void assertSameFloats(byte[] want, byte[] got, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(want.length, got.length, what + ": byte count");
+        float[] w = floats(want);
+        float[] g = floats(got);
+        for (int i = 0; i < w.length; i++) {
+            if (!(Float.isNaN(w[i]) && Float.isNaN(g[i]))
+                    && Float.floatToRawIntBits(w[i]) != Float.floatToRawIntBits(g[i])) {
+                org.junit.jupiter.api.Assertions.fail(what + ": float " + i + " is " + g[i] + ", not " + w[i]);
+            }
+        }
+    }
+
     public static float[] floats(byte[] littleEndian) {
         float[] f = new float[littleEndian.length / 4];
         ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
