@@ -33,11 +33,24 @@ public final class TestPhotos {
         new Photo("desktop/Ubuntu-Mate-Warm-no-logo.png", "warm.png", 0, 0, 1920, 1280, BufferedImage.TYPE_3BYTE_BGR),
     };
 
-    /** Writes the photos into {@code dir} (created) and returns it; skips the calling test without the backgrounds. */
+    /** Writes the five photos into {@code dir} (created) and returns it; skips the calling test without the backgrounds. */
     public static Path write(Path dir) throws IOException {
+        return write(dir, PHOTOS.length);
+    }
+
+    /** The three small ones (RGB, gray, RGBA; at most 641x479), for tests that pool them many times. */
+    public static Path writeSmall(Path dir) throws IOException {
+        return write(dir, -3);
+    }
+
+    /** {@code count} > 0: the first {@code count}; < 0: the {@code -count} small ones. */
+    private static Path write(Path dir, int count) throws IOException {
         assumeTrue(Files.isDirectory(BACKGROUNDS), "needs Debian's mate-backgrounds in " + BACKGROUNDS);
         Files.createDirectories(dir);
         for (Photo p : PHOTOS) {
+            if (count < 0 ? (long) p.width() * p.height() > 641 * 479 : java.util.Arrays.asList(PHOTOS).indexOf(p) >= count) {
+                continue;
+            }
             BufferedImage src = ImageIO.read(BACKGROUNDS.resolve(p.source()).toFile());
             if (src == null) {
                 throw new IOException("ImageIO cannot read " + BACKGROUNDS.resolve(p.source()));
