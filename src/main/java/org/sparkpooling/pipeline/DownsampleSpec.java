@@ -1,6 +1,7 @@
 package org.sparkpooling.pipeline;
 
-import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.pool.DownsampleMode;
+import org.sparkpooling.pool.ImagePooling;
 import org.sparkpooling.pool.PoolSpec;
 
 /**
@@ -9,7 +10,7 @@ import org.sparkpooling.pool.PoolSpec;
  * pixel), with the given edge rule; images whose header claims more than {@code maxPixels} pixels
  * are refused before their pixels are decoded.
  */
-public record DownsampleSpec(PoolMode mode, int factor, int levels, EdgeMode edge, long maxPixels)
+public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels)
         implements java.io.Serializable {
 
     /** Pillow's {@code MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
@@ -17,7 +18,7 @@ public record DownsampleSpec(PoolMode mode, int factor, int levels, EdgeMode edg
 
     public DownsampleSpec {
         if (mode == null) {
-            throw new IllegalArgumentException("mode must be max or avg, not null");
+            throw new IllegalArgumentException("mode must not be null");
         }
         if (edge == null) {
             throw new IllegalArgumentException("edge must be partial or trim, not null");
@@ -33,17 +34,16 @@ public record DownsampleSpec(PoolMode mode, int factor, int levels, EdgeMode edg
         }
     }
 
-    /** The kernel's spec: no padding; ceil mode for partial edges. With no padding PyTorch's divisor
-     *  of an overhanging window is its in-bounds size, whatever countIncludePad says. */
+    /** The kernel's spec, for float planes: no padding; ceil mode for partial edges. With no padding
+     *  PyTorch's divisor of an overhanging window is its in-bounds size, whatever countIncludePad says. */
     public PoolSpec poolSpec() {
-        return PoolSpec.builder(mode, factor, factor).stride(factor, factor)
+        return PoolSpec.builder(mode.kernelMode(), factor, factor).stride(factor, factor)
                 .ceilMode(edge == EdgeMode.PARTIAL).build();
     }
 
     /** The side after one level: ceil or floor of {@code side / factor}. */
     public int next(int side) {
-        // In long: side + factor - 1 overflows an int for a factor near Integer.MAX_VALUE.
-        return (int) (edge == EdgeMode.PARTIAL ? ((long) side + factor - 1) / factor : side / factor);
+        return ImagePooling.outputSize(side, factor, edge == EdgeMode.PARTIAL);
     }
 
     /**

@@ -12,16 +12,20 @@ import java.awt.image.Raster;
 import java.awt.image.SampleModel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.util.Arrays;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
-import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.IntImage;
 
 /**
- * Guarded decoding of one image file through ImageIO into {@link Planes}. Every way a file can be
+ * Guarded decoding of one image file into an {@link IntImage} (interleaved integer samples): JPEG
+ * through {@link TurboJpeg} when its binding is installed, everything else (and JPEG without it)
+ * through ImageIO. Every way a file can be
  * bad ends as a {@link BadImageException} whose message is the reason for the errors dataset:
  * empty, not an image ImageIO knows, an unreadable header, a header claiming more pixels than
  * allowed (checked before any pixel is decoded, so a decompression bomb costs a header read),
@@ -43,11 +47,34 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** Decodes {@code in} (of {@code length} bytes, for the empty-file reason) into planes. */
-    public static Planes decode(InputStream in, long length, long maxPixels) throws BadImageException {
+    /** Decodes {@code in} (of {@code length} bytes, for the empty-file reason) into samples. */
+    public static IntImage decode(InputStream in, long length, long maxPixels) throws BadImageException {
         if (length == 0) {
             throw new BadImageException("empty file (0 bytes)");
         }
+        PushbackInputStream head = new PushbackInputStream(in, JPEG_MAGIC.length);
+        if (TurboJpeg.available() && length <= Integer.MAX_VALUE - 8) {
+            try {
+                byte[] magic = head.readNBytes(JPEG_MAGIC.length);
+                if (Arrays.equals(magic, JPEG_MAGIC)) {
+                    byte[] data = new byte[(int) length];
+                    System.arraycopy(magic, 0, data, 0, magic.length);
+                    int n = magic.length + head.readNBytes(data, magic.length, data.length - magic.length);
+                    return TurboJpeg.decode(data, n, maxPixels);
+                }
+                head.unread(magic);
+            } catch (IOException e) {
+                throw new BadImageException("read failed: " + message(e), e);
+            }
+        }
+        return decodeWithImageIo(head, maxPixels);
+    }
+
+    /** Start of every JPEG file: SOI, then the first marker's 0xFF. */
+    private static final byte[] JPEG_MAGIC = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
+
+    /** The ImageIO path: every format it reads, JPEG included when TurboJPEG is not installed. */
+    static IntImage decodeWithImageIo(InputStream in, long maxPixels) throws BadImageException {
         try (ImageInputStream iis = new MemoryCacheImageInputStream(in)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
             if (!readers.hasNext()) {
@@ -89,7 +116,7 @@ public final class ImageDecoder {
                 if (warnings.length() > 0) {
                     throw new BadImageException(format + ": truncated or corrupt: " + warnings);
                 }
-                return toPlanes(image, format);
+                return toSamples(image, format);
             } finally {
                 reader.dispose();
             }
@@ -107,7 +134,7 @@ public final class ImageDecoder {
     }
 
     /** The samples of a decoded image, in the documented channel order. */
-    static Planes toPlanes(BufferedImage image, String format) throws BadImageException {
+    static IntImage toSamples(BufferedImage image, String format) throws BadImageException {
         ColorModel cm = image.getColorModel();
         if (cm.isAlphaPremultiplied()) {
             image.coerceData(false);
@@ -143,32 +170,35 @@ public final class ImageDecoder {
             throw new BadImageException(format + ": unsupported floating-point samples");
         }
         int outBits = maxBits <= 8 ? 8 : 16;
-        float[] samples = allocate(bands, h, w, format);
+        IntImage samples = allocate(bands, h, w, outBits, format);
         boolean raw = true;
         for (int s : sizes) {
             raw &= s == outBits;
         }
         if (raw && sm instanceof ComponentSampleModel csm && raster.getParent() == null
                 && (raster.getDataBuffer() instanceof DataBufferByte || raster.getDataBuffer() instanceof DataBufferUShort)) {
-            copyComponents(raster, csm, samples, w, h);
+            copyComponents(raster, csm, samples);
         } else {
-            copyScaled(raster, sizes, outBits, samples, w, h);
+            copyScaled(raster, sizes, samples);
         }
-        return new Planes(bands, h, w, outBits, samples);
+        return samples;
     }
 
-    private static float[] allocate(int channels, int h, int w, String format) throws BadImageException {
+    private static IntImage allocate(int channels, int h, int w, int bits, String format) throws BadImageException {
         long n = (long) channels * h * w;
-        if (n > Shape.MAX_ELEMENTS) {
-            throw new BadImageException(format + ": " + w + "x" + h + "x" + channels + " samples exceed one tensor ("
-                    + Shape.MAX_ELEMENTS + ")");
+        if (n > IntImage.MAX_SAMPLES) {
+            throw new BadImageException(format + ": " + w + "x" + h + "x" + channels + " samples exceed one Java array ("
+                    + IntImage.MAX_SAMPLES + ")");
         }
-        return new float[(int) n];
+        return IntImage.allocate(h, w, channels, bits);
     }
 
-    /** The common case (JPEG, PNG, TIFF at 8 or 16 bits): read the data buffer directly. */
-    private static void copyComponents(Raster raster, ComponentSampleModel csm, float[] out, int w, int h) {
+    /** The common case (JPEG, PNG, TIFF at 8 or 16 bits): read the data buffer directly, interleaving. */
+    private static void copyComponents(Raster raster, ComponentSampleModel csm, IntImage out) {
         DataBuffer db = raster.getDataBuffer();
+        int w = out.width();
+        int h = out.height();
+        int bands = out.channels();
         int pixelStride = csm.getPixelStride();
         int lineStride = csm.getScanlineStride();
         int[] bandOffsets = csm.getBandOffsets();
@@ -176,55 +206,61 @@ public final class ImageDecoder {
         int[] dbOffsets = db.getOffsets();
         int tx = -raster.getSampleModelTranslateX();
         int ty = -raster.getSampleModelTranslateY();
-        int plane = w * h;
-        for (int b = 0; b < bandOffsets.length; b++) {
-            int base = b * plane;
+        for (int b = 0; b < bands; b++) {
             int bank = banks[b];
             int start = dbOffsets[bank] + bandOffsets[b] + ty * lineStride + tx * pixelStride;
             if (db instanceof DataBufferByte bytes) {
                 byte[] a = bytes.getData(bank);
+                byte[] o = out.bytes();
                 for (int y = 0; y < h; y++) {
                     int i = start + y * lineStride;
-                    int o = base + y * w;
-                    for (int x = 0; x < w; x++, i += pixelStride) {
-                        out[o + x] = a[i] & 0xff;
+                    int k = y * w * bands + b;
+                    for (int x = 0; x < w; x++, i += pixelStride, k += bands) {
+                        o[k] = a[i];
                     }
                 }
             } else {
                 short[] a = ((DataBufferUShort) db).getData(bank);
+                short[] o = out.shorts();
                 for (int y = 0; y < h; y++) {
                     int i = start + y * lineStride;
-                    int o = base + y * w;
-                    for (int x = 0; x < w; x++, i += pixelStride) {
-                        out[o + x] = a[i] & 0xffff;
+                    int k = y * w * bands + b;
+                    for (int x = 0; x < w; x++, i += pixelStride, k += bands) {
+                        o[k] = a[i];
                     }
                 }
             }
         }
     }
 
-    /** Any other sample model; sample sizes that are not 8 or 16 bits are scaled to {@code outBits}. */
-    private static void copyScaled(Raster raster, int[] sizes, int outBits, float[] out, int w, int h) {
+    /** Any other sample model; sample sizes that are not 8 or 16 bits are scaled to the output's depth. */
+    private static void copyScaled(Raster raster, int[] sizes, IntImage out) {
+        int w = out.width();
+        int bands = out.channels();
         int[] row = new int[w];
-        int plane = w * h;
-        int outMax = (1 << outBits) - 1;
+        int outMax = (int) out.maxValue();
         int x0 = raster.getMinX();
         int y0 = raster.getMinY();
         for (int b = 0; b < sizes.length; b++) {
             int inMax = (1 << sizes[b]) - 1;
             boolean same = inMax == outMax;
-            for (int y = 0; y < h; y++) {
+            for (int y = 0; y < out.height(); y++) {
                 raster.getSamples(x0, y0 + y, w, 1, b, row);
-                int o = b * plane + y * w;
-                for (int x = 0; x < w; x++) {
-                    out[o + x] = same ? row[x] : (float) Math.rint((double) row[x] * outMax / inMax);
+                int k = y * w * bands + b;
+                for (int x = 0; x < w; x++, k += bands) {
+                    int v = same ? row[x] : (int) Math.rint((double) row[x] * outMax / inMax);
+                    if (out.bitDepth() == 8) {
+                        out.bytes()[k] = (byte) v;
+                    } else {
+                        out.shorts()[k] = (short) v;
+                    }
                 }
             }
         }
     }
 
     /** Palette images: gray when every entry is gray, else RGB; with alpha when the palette has any. */
-    private static Planes fromPalette(Raster raster, IndexColorModel icm, int w, int h) {
+    private static IntImage fromPalette(Raster raster, IndexColorModel icm, int w, int h) {
         int n = icm.getMapSize();
         boolean gray = true;
         boolean alpha = false;
@@ -233,30 +269,30 @@ public final class ImageDecoder {
             alpha |= icm.getAlpha(i) != 255;
         }
         int channels = (gray ? 1 : 3) + (alpha ? 1 : 0);
-        float[][] lut = new float[channels][n];
+        byte[][] lut = new byte[channels][n];
         for (int i = 0; i < n; i++) {
             int c = 0;
-            lut[c++][i] = icm.getRed(i);
+            lut[c++][i] = (byte) icm.getRed(i);
             if (!gray) {
-                lut[c++][i] = icm.getGreen(i);
-                lut[c++][i] = icm.getBlue(i);
+                lut[c++][i] = (byte) icm.getGreen(i);
+                lut[c++][i] = (byte) icm.getBlue(i);
             }
             if (alpha) {
-                lut[c][i] = icm.getAlpha(i);
+                lut[c][i] = (byte) icm.getAlpha(i);
             }
         }
-        int plane = w * h;
-        float[] out = new float[channels * plane];
+        byte[] out = new byte[channels * w * h];
         int[] row = new int[w];
         for (int y = 0; y < h; y++) {
             raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
             for (int x = 0; x < w; x++) {
                 int idx = Math.min(row[x], n - 1);
+                int k = (y * w + x) * channels;
                 for (int c = 0; c < channels; c++) {
-                    out[c * plane + y * w + x] = lut[c][idx];
+                    out[k + c] = lut[c][idx];
                 }
             }
         }
-        return new Planes(channels, h, w, 8, out);
+        return IntImage.of8(h, w, channels, out);
     }
 }

@@ -1,15 +1,17 @@
 package org.sparkpooling.pipeline;
 
+import org.sparkpooling.tensor.IntImage;
+
 /**
- * One image level as integer samples in planes: {@code channels} planes of {@code height x width}
- * samples each, channel-major (CHW, the tensor's layout), in {@code float} because the kernels pool
- * floats; for bit depths 8 and 16 every value is an integer in {@code 0 .. 2^bitDepth - 1}. Channel
- * order: gray; gray, alpha; R, G, B; R, G, B, A. Alpha is straight (not premultiplied).
- *
- * <p>Bit depth {@value #FLOAT_DEPTH} holds a float tensor's planes (from a tensor dataset or a
- * {@code .npy} file) as they are: any number of channels, any float value, never rounded.
+ * One level as float planes: {@code channels} planes of {@code height x width} samples each,
+ * channel-major (CHW, the tensor's layout), as the float kernels pool them. Bit depth
+ * {@value #FLOAT_DEPTH} holds a float tensor's images (from a tensor dataset or a {@code .npy}
+ * file) as they are: any number of channels, any float value, never rounded. Bit depths 8 and 16
+ * hold integer samples in {@code 0 .. 2^bitDepth - 1}: how images were pooled before they travelled
+ * as {@link IntImage}s, kept as the reference the integer path is tested against. Channel order:
+ * gray; gray, alpha; R, G, B; R, G, B, A. Alpha is straight (not premultiplied).
  */
-public record Planes(int channels, int height, int width, int bitDepth, float[] samples) {
+public record Planes(int channels, int height, int width, int bitDepth, float[] samples) implements LevelImage {
 
     /** The bit depth of float planes: samples are float32 values, not integers. */
     public static final int FLOAT_DEPTH = 32;
@@ -47,6 +49,7 @@ public record Planes(int channels, int height, int width, int bitDepth, float[] 
      * 16-bit, four little-endian bytes (IEEE float32) for float: the {@code pixels} column of the
      * dataset. Integer samples are already integers in range.
      */
+    @Override
     public byte[] interleavedBytes() {
         int plane = height * width;
         int bytesPerSample = bitDepth / 8;
@@ -70,6 +73,42 @@ public record Planes(int channels, int height, int width, int bitDepth, float[] 
                     int v = (int) samples[base + i];
                     out[o] = (byte) v;
                     out[o + 1] = (byte) (v >>> 8);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The samples of an 8- or 16-bit image as float planes (what the float kernels pool). */
+    public static Planes of(IntImage image) {
+        if (image.bitDepth() != 8 && image.bitDepth() != 16) {
+            throw new IllegalArgumentException("only 8- and 16-bit images have float planes, not " + image);
+        }
+        int c = image.channels();
+        int plane = image.height() * image.width();
+        float[] s = new float[c * plane];
+        for (int i = 0; i < plane; i++) {
+            for (int b = 0; b < c; b++) {
+                s[b * plane + i] = image.get(i / image.width(), i % image.width(), b);
+            }
+        }
+        return new Planes(c, image.height(), image.width(), image.bitDepth(), s);
+    }
+
+    /** These integer planes as an image of samples, channels-last. */
+    public IntImage toIntImage() {
+        if (bitDepth == FLOAT_DEPTH) {
+            throw new IllegalStateException("float planes are not integer samples");
+        }
+        int plane = height * width;
+        IntImage out = IntImage.allocate(height, width, channels, bitDepth);
+        for (int b = 0; b < channels; b++) {
+            for (int i = 0; i < plane; i++) {
+                int v = (int) samples[b * plane + i];
+                if (bitDepth == 8) {
+                    out.bytes()[i * channels + b] = (byte) v;
+                } else {
+                    out.shorts()[i * channels + b] = (short) v;
                 }
             }
         }

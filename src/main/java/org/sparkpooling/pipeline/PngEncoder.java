@@ -8,7 +8,6 @@ import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferUShort;
 import java.awt.image.WritableRaster;
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
+import org.sparkpooling.tensor.IntImage;
 
 /** A level as a PNG of the same channels and bit depth (gray, gray+alpha, RGB, RGBA; 8 or 16 bits). */
 public final class PngEncoder {
@@ -61,58 +60,147 @@ public final class PngEncoder {
         return new BufferedImage(cm, raster, false, null);
     }
 
-    /**
-     * Writes {@code p} as a PNG: every row with the Sub filter, deflated with Huffman coding only
-     * ({@link Deflater#HUFFMAN_ONLY}): on photos, Sub-filtered rows hold almost no repeated strings,
-     * so LZ77 matching costs time and saves nothing. On 40 level-1 photos (34.4 MP) it took 898 ms
-     * for 48.5 MB against 1463 ms for 48.7 MB at {@link Deflater#BEST_SPEED}. ImageIO's PNG writer
-     * took twice the time of BEST_SPEED for files a third larger (README, choices).
-     */
+    /** Writes integer planes as a PNG (see {@link #write(IntImage, OutputStream)}). */
     public static void write(Planes p, OutputStream out) throws IOException {
         requireInteger(p);
-        int c = p.channels();
-        int bytes = p.bitDepth() / 8;
-        int bpp = c * bytes;
-        int w = p.width();
-        int h = p.height();
-        int plane = w * h;
-        float[] s = p.samples();
-        ByteArrayOutputStream idat = new ByteArrayOutputStream(Math.max(64, plane * bpp / 2));
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        deflater.setStrategy(Deflater.HUFFMAN_ONLY);
-        try (DeflaterOutputStream z = new DeflaterOutputStream(idat, deflater, 1 << 16)) {
-            byte[] raw = new byte[w * bpp];
-            byte[] row = new byte[1 + w * bpp];
-            row[0] = 1; // Sub
-            for (int y = 0; y < h; y++) {
-                for (int b = 0; b < c; b++) {
-                    int base = b * plane + y * w;
-                    for (int x = 0, o = b * bytes; x < w; x++, o += bpp) {
-                        int v = (int) s[base + x];
-                        if (bytes == 1) {
-                            raw[o] = (byte) v;
-                        } else {
-                            raw[o] = (byte) (v >>> 8); // PNG samples are big-endian
-                            raw[o + 1] = (byte) v;
-                        }
-                    }
-                }
-                for (int i = 0; i < raw.length; i++) {
-                    row[1 + i] = (byte) (raw[i] - (i >= bpp ? raw[i - bpp] : 0));
-                }
-                z.write(row);
-            }
-        } finally {
-            deflater.end();
+        write(p.toIntImage(), out);
+    }
+
+    /**
+     * Writes {@code image} as a PNG of the same channels and depth: every row with the Sub filter,
+     * deflated with Huffman coding only ({@link Deflater#HUFFMAN_ONLY}): on photos, Sub-filtered rows
+     * hold almost no repeated strings, so LZ77 matching costs time and saves nothing (on 40 level-1
+     * photos, 34.4 MP: 898 ms for 48.5 MB against 1463 ms for 48.7 MB at {@link Deflater#BEST_SPEED}).
+     */
+    public static void write(IntImage image, OutputStream out) throws IOException {
+        try (Stream png = new Stream(out, image.height(), image.width(), image.channels(), image.bitDepth())) {
+            png.rows(image);
         }
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) p.bitDepth())
-                .put((byte) (c == 1 ? 0 : c == 2 ? 4 : c == 3 ? 2 : 6)).put((byte) 0).put((byte) 0).put((byte) 0);
-        DataOutputStream d = new DataOutputStream(out);
-        d.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        chunk(d, "IHDR", ihdr.array(), ihdr.array().length);
-        chunk(d, "IDAT", idat.toByteArray(), idat.size());
-        chunk(d, "IEND", new byte[0], 0);
-        d.flush();
+    }
+
+    /**
+     * A PNG written band by band, top to bottom, so an image larger than memory can be encoded
+     * from its rows as they are made: {@link #rows} filters a band and hands it to the deflater in
+     * one call; the compressed bytes leave in IDAT chunks of {@value #IDAT_BYTES} bytes as they come
+     * (PNG allows any number of consecutive IDAT chunks), never as one growing copy of the file.
+     * {@link #close} ends the stream and checks that every row came; it does not close {@code out}.
+     */
+    public static final class Stream implements java.io.Closeable {
+        private final DataOutputStream out;
+        private final int height;
+        private final int width;
+        private final int channels;
+        private final int bitDepth;
+        private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        private final byte[] buf = new byte[IDAT_BYTES];
+        private int filled;
+        private int rows;
+        private boolean closed;
+
+        public Stream(OutputStream out, int height, int width, int channels, int bitDepth) throws IOException {
+            if (channels < 1 || channels > 4 || (bitDepth != 8 && bitDepth != 16) || height < 1 || width < 1) {
+                throw new IllegalArgumentException(width + "x" + height + "x" + channels + " " + bitDepth
+                        + "-bit has no PNG form (8 or 16 bits, 1 to 4 channels)");
+            }
+            this.out = new DataOutputStream(out);
+            this.height = height;
+            this.width = width;
+            this.channels = channels;
+            this.bitDepth = bitDepth;
+            deflater.setStrategy(Deflater.HUFFMAN_ONLY);
+            ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
+                    .put((byte) (channels == 1 ? 0 : channels == 2 ? 4 : channels == 3 ? 2 : 6))
+                    .put((byte) 0).put((byte) 0).put((byte) 0);
+            this.out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+            chunk(this.out, "IHDR", ihdr.array(), ihdr.array().length);
+        }
+
+        /** The next band of rows (the image's width, channels and depth). */
+        public void rows(IntImage band) throws IOException {
+            if (band.width() != width || band.channels() != channels || band.bitDepth() != bitDepth
+                    || rows + band.height() > height) {
+                throw new IllegalArgumentException("band " + band + " at row " + rows + " does not fit a " + width
+                        + "x" + height + "x" + channels + " " + bitDepth + "-bit PNG");
+            }
+            deflater.setInput(subFiltered(band));
+            while (!deflater.needsInput()) {
+                deflate();
+            }
+            rows += band.height();
+        }
+
+        /** One deflate call into the chunk buffer; a full buffer leaves as an IDAT chunk. */
+        private void deflate() throws IOException {
+            filled += deflater.deflate(buf, filled, buf.length - filled);
+            if (filled == buf.length) {
+                chunk(out, "IDAT", buf, filled);
+                filled = 0;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (rows != height) {
+                    throw new IllegalStateException("PNG of " + height + " rows closed after " + rows);
+                }
+                deflater.finish();
+                while (!deflater.finished()) {
+                    deflate();
+                }
+                if (filled > 0) {
+                    chunk(out, "IDAT", buf, filled);
+                }
+                chunk(out, "IEND", new byte[0], 0);
+                out.flush();
+            } finally {
+                deflater.end();
+            }
+        }
+    }
+
+    /** Compressed bytes per IDAT chunk. */
+    static final int IDAT_BYTES = 1 << 20;
+
+    /** PNG's scanlines, each a filter byte (1, Sub) and the row's bytes minus those one pixel left. */
+    private static byte[] subFiltered(IntImage image) {
+        int bpp = image.channels() * image.bitDepth() / 8;
+        int rowBytes = image.width() * bpp;
+        int h = image.height();
+        byte[] out = new byte[h * (1 + rowBytes)];
+        if (image.bitDepth() == 8) {
+            byte[] s = image.bytes();
+            for (int y = 0; y < h; y++) {
+                int o = y * (1 + rowBytes);
+                int i = y * rowBytes;
+                out[o++] = 1;
+                System.arraycopy(s, i, out, o, bpp);
+                for (int k = bpp; k < rowBytes; k++) {
+                    out[o + k] = (byte) (s[i + k] - s[i + k - bpp]);
+                }
+            }
+        } else {
+            short[] s = image.shorts();
+            int spp = image.channels(); // samples per pixel
+            int rowSamples = image.width() * spp;
+            for (int y = 0; y < h; y++) {
+                int o = y * (1 + rowBytes);
+                int i = y * rowSamples;
+                out[o++] = 1;
+                for (int k = 0; k < rowSamples; k++) {
+                    int v = s[i + k];
+                    int left = k >= spp ? s[i + k - spp] : 0;
+                    // Big-endian samples; Sub works on bytes, so each byte minus the same byte a pixel left.
+                    out[o + 2 * k] = (byte) ((v >>> 8) - (k >= spp ? left >>> 8 & 0xff : 0));
+                    out[o + 2 * k + 1] = (byte) (v - left);
+                }
+            }
+        }
+        return out;
     }
 
     private static void chunk(DataOutputStream d, String type, byte[] data, int length) throws IOException {

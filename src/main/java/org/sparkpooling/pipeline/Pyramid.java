@@ -1,19 +1,24 @@
 package org.sparkpooling.pipeline;
 
+import org.sparkpooling.pool.ImagePooling;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.tensor.IntImage;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
 
 /**
- * Makes one pyramid level from the one before: the kernel pools the integer samples as floats,
- * then averages are rounded half to even ({@link Math#rint}) and clamped to the bit depth, so each
- * stored level is an integer image of the input's depth and the next level is pooled from exactly
- * what was stored (as TensorStore and igneous do).
+ * Makes one pyramid level from the one before. Images of integer samples ({@link IntLevel}) are
+ * pooled in integers, channels-last, by {@link ImagePooling}: exact means rounded half to even, so
+ * each stored level is an integer image of the input's depth and the next level is pooled from
+ * exactly what was stored (as TensorStore and igneous do). Float planes ({@link Planes}: a float
+ * tensor's images) go through {@link PoolKernel#forward}; max asks for no indices.
  *
- * <p>Every level, integer or float, goes through {@link PoolKernel#forward}; max asks for no
- * indices. While a window's sum of integer samples stays below 2^24 (F x F x max sample: every 8-bit
+ * <p>Integer planes through the kernel ({@link #next(Planes)} with 8 or 16 bits) are how images
+ * were pooled before the integer path: the kernel pools the samples as floats, then averages are
+ * rounded half to even ({@link Math#rint}) and clamped. It is kept as the reference the integer path
+ * is tested against, sample for sample. While a window's sum of integer samples stays below 2^24 (F x F x max sample: every 8-bit
  * factor up to 256, 16-bit up to 15) every float sum on the way is exact, whatever the order, and
  * the kernel's mean is the exact one rounded once (it divides, or multiplies by 1/4, exact, for F = 2;
  * F = 3 multiplies by an inexact 1/9, but a mean k + m/9 lies at least 1/18 from any half, far beyond
@@ -44,13 +49,26 @@ public final class Pyramid {
         return kernel;
     }
 
-    /** The level after {@code level}. */
+    /** The level after {@code level}, each kind pooled its own way. */
+    public LevelImage next(LevelImage level) {
+        if (level instanceof IntLevel i) {
+            return new IntLevel(next(i.image()));
+        }
+        return next((Planes) level);
+    }
+
+    /** The level after an image of integer samples, in integers. */
+    public IntImage next(IntImage level) {
+        return ImagePooling.pool(spec.mode(), level, spec.factor(), spec.edge() == EdgeMode.PARTIAL);
+    }
+
+    /** The level after {@code level}, through the kernel (see the class comment). */
     public Planes next(Planes level) {
         Shape in = new Shape(1, level.channels(), level.height(), level.width());
         Shape out = poolSpec.geometry(level.height(), level.width()).outputShape(in);
         float[] y = new float[out.size()];
         kernel.forward(poolSpec, new Tensor(in, level.samples()), y, null);
-        switch (spec.mode()) {
+        switch (poolSpec.mode()) {
             case AVG -> {
                 if (level.bitDepth() != Planes.FLOAT_DEPTH) {
                     roundToDepth(y, level.maxValue()); // a max is one of the samples: nothing to round

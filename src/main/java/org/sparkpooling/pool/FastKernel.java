@@ -1,8 +1,11 @@
 package org.sparkpooling.pool;
 
 import java.util.Arrays;
+import org.sparkpooling.tensor.DoubleTensor;
+import org.sparkpooling.tensor.FloatTensor;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
+import org.sparkpooling.tensor.TensorShape;
 
 /**
  * The fast implementation: the same results as {@link LoopsKernel} (max output, indices and
@@ -23,6 +26,11 @@ import org.sparkpooling.tensor.Tensor;
  * strictly greater (ties keep the first in raster order) or NaN (the last NaN wins); an all
  * {@code -inf} window keeps its first in-bounds element. Avg sums each window in raster order, as the
  * reference does, and multiplies by the divisor's reciprocal.
+ *
+ * <p>The family ({@link NdPoolKernel}): float channels-first max and avg of one or two spatial
+ * dimensions take the 2-D paths above (a 1-D input as planes of one row); every other op, rank,
+ * layout and dtype goes to {@link FastFamily}, generic loops over tabulated windows with the
+ * channels innermost for channels-last, not yet tuned per shape.
  */
 public final class FastKernel implements PoolKernel {
 
@@ -49,6 +57,76 @@ public final class FastKernel implements PoolKernel {
     }
 
     // ------------------------------------------------------------------------------------------
+    // The family: 2-D-able float channels-first max and avg take the tuned paths below, the rest
+    // FastFamily's generic bodies
+
+    @Override
+    public boolean supports(PoolOp op) {
+        return true;
+    }
+
+    @Override
+    public void forward(NdPoolSpec spec, FloatTensor input, float[] output, int[] indices) {
+        NdPoolGeometry g = NdPoolGeometry.forForward(spec, input, output, indices);
+        PoolSpec planar = planar(g);
+        if (planar != null) {
+            forward(planar, planarTensor(g, input.data()), output, indices);
+        } else {
+            FastFamily.forward(g, input.data(), output, indices);
+        }
+    }
+
+    @Override
+    public void forward(NdPoolSpec spec, DoubleTensor input, double[] output, int[] indices) {
+        FastFamily.forward(NdPoolGeometry.forForward(spec, input, output, indices), input.data(), output, indices);
+    }
+
+    @Override
+    public void backward(NdPoolSpec spec, FloatTensor input, float[] gradOutput, int[] indices, float[] gradInput) {
+        NdPoolGeometry g = NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput);
+        PoolSpec planar = planar(g);
+        if (planar != null) {
+            backward(planar, planarTensor(g, input.data()).shape(), gradOutput, indices, gradInput);
+        } else {
+            FastFamily.backward(g, input.data(), gradOutput, indices, gradInput);
+        }
+    }
+
+    @Override
+    public void backward(NdPoolSpec spec, DoubleTensor input, double[] gradOutput, int[] indices, double[] gradInput) {
+        FastFamily.backward(NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput), input.data(),
+                gradOutput, indices, gradInput);
+    }
+
+    /**
+     * The 2-D spec of a 1-D or 2-D channels-first float max or avg call, which the tuned planes
+     * below compute (a 1-D input as planes of one row), else null. Indices are the same numbers
+     * ({@code h * W + w} with {@code h = 0}).
+     */
+    private static PoolSpec planar(NdPoolGeometry g) {
+        PoolMode mode = switch (g.spec().op()) {
+            case MAX -> PoolMode.MAX;
+            case AVG -> PoolMode.AVG;
+            case ADAPTIVE_MAX, ADAPTIVE_AVG, LP, UNPOOL -> null;
+        };
+        boolean channelsFirst = switch (g.input().layout()) {
+            case CHANNELS_FIRST -> true;
+            case CHANNELS_LAST -> false;
+        };
+        if (mode == null || !channelsFirst || g.spec().dims() == 3) {
+            return null;
+        }
+        NdPoolSpec s = g.spec();
+        return new PoolSpec(mode, g.kernel(1), g.kernel(2), g.stride(1), g.stride(2), g.padding(1), g.padding(2),
+                g.dilation(1), g.dilation(2), s.ceilMode(), s.countIncludePad(), s.divisorOverride());
+    }
+
+    private static Tensor planarTensor(NdPoolGeometry g, float[] data) {
+        TensorShape in = g.input();
+        return new Tensor(new Shape(in.n(), in.c(), g.in(1), g.in(2)), data);
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Forward
 
     @Override
@@ -66,12 +144,16 @@ public final class FastKernel implements PoolKernel {
             }
             return;
         }
-        if (spec.mode() == PoolMode.MAX && indices == null) {
+        boolean max = switch (spec.mode()) {
+            case MAX -> true;
+            case AVG -> false;
+        };
+        if (max && indices == null) {
             maxValuesOnly(plan, x, planes, inPlane, outPlane, output);
             return;
         }
         for (int p = 0; p < planes; p++) {
-            if (spec.mode() == PoolMode.MAX) {
+            if (max) {
                 maxPlaneWithIndices(plan, x, p * inPlane, output, indices, p * outPlane);
             } else {
                 avgPlane(plan, x, p * inPlane, output, p * outPlane);
@@ -562,8 +644,10 @@ public final class FastKernel implements PoolKernel {
 
     /** Whether this call goes the tiled way: max without indices where windows tile from the corner and no SIMD row would run. */
     private static boolean tiledForward(Plan q, int[] indices) {
-        return q.g.spec().mode() == PoolMode.MAX && indices == null && q.tiles && q.ph == 0 && q.pw == 0
-                && q.vectorHi == q.owLo;
+        return switch (q.g.spec().mode()) {
+            case MAX -> indices == null && q.tiles && q.ph == 0 && q.pw == 0 && q.vectorHi == q.owLo;
+            case AVG -> false;
+        };
     }
 
     private static void tiledPlane(Plan q, float[] x, int inBase, float[] out, int outBase, float[] row) {
@@ -628,7 +712,11 @@ public final class FastKernel implements PoolKernel {
         int planes = inputShape.planes();
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
-        if (spec.mode() == PoolMode.AVG && plan.tiles) {
+        boolean max = switch (spec.mode()) {
+            case MAX -> true;
+            case AVG -> false;
+        };
+        if (!max && plan.tiles) {
             for (int p = 0; p < planes; p++) {
                 avgTiledPlane(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
             }
@@ -642,12 +730,12 @@ public final class FastKernel implements PoolKernel {
         // scalar read-modify-writes), so there each input is written once, unless some index lies
         // outside its own window.
         for (int p = 0; p < planes; p++) {
-            if (spec.mode() == PoolMode.MAX && plan.maxTileRows
+            if (max && plan.maxTileRows
                     && maxTiledPlane(plan, gradOutput, indices, p * outPlane, gradInput, p * inPlane)) {
                 continue;
             }
             Arrays.fill(gradInput, p * inPlane, (p + 1) * inPlane, 0f);
-            if (spec.mode() == PoolMode.MAX) {
+            if (max) {
                 scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane);
             } else {
                 scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
@@ -826,7 +914,10 @@ public final class FastKernel implements PoolKernel {
             hEnd = new int[outH];
             wStart = new int[outW];
             wEnd = new int[outW];
-            boolean max = s.mode() == PoolMode.MAX;
+            boolean max = switch (s.mode()) {
+                case MAX -> true;
+                case AVG -> false;
+            };
             clip(hStart, hEnd, sh, ph, max ? ekh : kh, max ? dh : 1, inH);
             clip(wStart, wEnd, sw, pw, max ? ekw : kw, max ? dw : 1, inW);
             tiles = undilated && sh == kh && sw == kw;

@@ -46,7 +46,11 @@ public record PoolGeometry(PoolSpec spec, int inH, int inW, int outH, int outW) 
         int outSize = g.outputShape(input).size();
         requireLength("output", output, outSize);
         // null indices: max pooling of the values alone (PyTorch's max_pool2d without return_indices)
-        if (spec.mode() == PoolMode.MAX && indices != null) {
+        boolean checkIndices = switch (spec.mode()) {
+            case MAX -> indices != null;
+            case AVG -> false;
+        };
+        if (checkIndices) {
             if (indices.length != outSize) {
                 throw new IllegalArgumentException("indices length (" + indices.length
                         + ") does not match output shape " + g.outputShape(input));
@@ -70,7 +74,11 @@ public record PoolGeometry(PoolSpec spec, int inH, int inW, int outH, int outW) 
                     + ") does not match output shape " + out + " (" + out.size() + " elements)");
         }
         requireLength("gradInput", gradInput, input.size());
-        if (spec.mode() == PoolMode.MAX) {
+        boolean readsIndices = switch (spec.mode()) {
+            case MAX -> true;
+            case AVG -> false;
+        };
+        if (readsIndices) {
             if (indices == null) {
                 throw new IllegalArgumentException("indices must not be null for max pooling backward");
             }
@@ -78,20 +86,10 @@ public record PoolGeometry(PoolSpec spec, int inH, int inW, int outH, int outW) 
                 throw new IllegalArgumentException("indices length (" + indices.length
                         + ") does not match output shape " + out);
             }
-            int plane = input.planeSize();
-            // A branch-free OR over every index, which the JIT vectorises: negative exactly when some
-            // index is < 0 or >= plane. Only then search for the first culprit to name it.
-            int sign = 0;
-            for (int index : indices) {
-                sign |= index | (plane - 1 - index);
-            }
-            if (sign < 0) {
-                for (int i = 0; i < indices.length; i++) {
-                    if (indices[i] < 0 || indices[i] >= plane) {
-                        throw new IllegalArgumentException("index (" + indices[i] + ") at output " + i
-                                + " is outside the input plane of " + input.h() + "x" + input.w());
-                    }
-                }
+            int i = NdPoolGeometry.firstOutside(indices, input.planeSize());
+            if (i >= 0) {
+                throw new IllegalArgumentException("index (" + indices[i] + ") at output " + i
+                        + " is outside the input plane of " + input.h() + "x" + input.w());
             }
         }
         return g;

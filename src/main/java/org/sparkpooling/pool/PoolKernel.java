@@ -4,17 +4,17 @@ import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
 
 /**
- * One implementation of 2-D pooling, forward and backward, with PyTorch's semantics.
+ * One implementation of 2-D pooling, forward and backward, with PyTorch's semantics: the API the
+ * jobs and the pipeline were written against, kept as it was. Every implementation is also one of
+ * the whole family ({@link NdPoolKernel}), and a 2-D call gives the same results as the family's
+ * call on the same rank-4 channels-first float tensor.
  *
  * <p>The two buffer-taking methods are what implementations write: they check their arguments
  * once (through {@link PoolGeometry#forForward} / {@link PoolGeometry#forBackward}) and fill the
  * caller's arrays, so a benchmark or an executor can reuse buffers across iterations. One thread
  * per call: parallelism comes from the caller (Spark runs one call per task).
  */
-public interface PoolKernel {
-
-    /** The name used on the command line and in reports: {@code loops}, {@code im2col}, {@code fast}. */
-    String name();
+public interface PoolKernel extends NdPoolKernel {
 
     /**
      * Pools {@code input} into {@code output} (N x C x outH x outW); for max pooling also writes the
@@ -39,7 +39,10 @@ public interface PoolKernel {
         }
         Shape out = spec.geometry(input.shape().h(), input.shape().w()).outputShape(input.shape());
         float[] output = new float[out.size()];
-        int[] indices = spec.mode() == PoolMode.MAX ? new int[out.size()] : null;
+        int[] indices = switch (spec.mode()) {
+            case MAX -> new int[out.size()];
+            case AVG -> null;
+        };
         forward(spec, input, output, indices);
         return new Pooled(new Tensor(out, output), indices);
     }

@@ -11,6 +11,14 @@ public enum PoolMode {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The same operation in the pooling family's enum. */
+    public PoolOp op() {
+        return switch (this) {
+            case MAX -> PoolOp.MAX;
+            case AVG -> PoolOp.AVG;
+        };
+    }
+
     public static PoolMode parse(String text) {
         for (PoolMode m : values()) {
             if (m.label().equalsIgnoreCase(text.trim())) {

@@ -30,14 +30,18 @@ public record PoolSpec(
         requirePositive("dilation width", dilationW);
         requireSpan("kernel height", kernelH, dilationH);
         requireSpan("kernel width", kernelW, dilationW);
-        if (mode == PoolMode.AVG && (dilationH != 1 || dilationW != 1)) {
+        boolean avg = switch (mode) {
+            case MAX -> false;
+            case AVG -> true;
+        };
+        if (avg && (dilationH != 1 || dilationW != 1)) {
             throw new IllegalArgumentException(
                     "dilation (" + dilationH + "," + dilationW + ") must be 1,1 for avg pooling");
         }
         requirePadding("padding height", padH, effective(kernelH, dilationH));
         requirePadding("padding width", padW, effective(kernelW, dilationW));
         if (divisorOverride != null) {
-            if (mode != PoolMode.AVG) {
+            if (!avg) {
                 throw new IllegalArgumentException(
                         "divisorOverride (" + divisorOverride + ") applies to avg pooling only");
             }
@@ -138,7 +142,11 @@ public record PoolSpec(
         if (ceilMode) {
             b.append(" ceilMode");
         }
-        if (mode == PoolMode.AVG) {
+        boolean avg = switch (mode) {
+            case MAX -> false;
+            case AVG -> true;
+        };
+        if (avg) {
             b.append(countIncludePad ? " countIncludePad" : " excludePad");
             if (divisorOverride != null) {
                 b.append(" divisorOverride ").append(divisorOverride);

@@ -9,6 +9,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.nio.LongBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,21 +27,24 @@ import java.util.Set;
 import org.sparkpooling.io.AtomicFiles;
 
 /**
- * NumPy's {@code .npy} format for NCHW tensors.
+ * NumPy's {@code .npy} format for pooling tensors.
  *
- * <p>Reads a rank-4, C-order, little-endian array of float32 ({@code '<f4'}) or float64
- * ({@code '<f8'}, rounded to float32) written in format version 1.0, 2.0 or 3.0. Writes float32
- * tensors and int64 index arrays ({@code '<i8'}, PyTorch's dtype for pooling indices) in version
- * 1.0, byte for byte as {@code numpy.save} does: the header padded with spaces to a multiple of
- * 64 bytes, so NumPy can memory-map the result.
+ * <p>Reads C-order, little-endian arrays written in format version 1.0, 2.0 or 3.0: through
+ * {@link #read} the 2-D API's rank-4 NCHW float32 tensors ({@code '<f4'}, or {@code '<f8'} rounded to
+ * float32); through {@link #readTensor} rank-3, 4 or 5 arrays of either layout kept in their dtype
+ * (float64 stays float64); through {@link #readIndices} int64 ({@code '<i8'}) pooling indices. Writes
+ * float32 and float64 tensors and int64 index arrays (PyTorch's dtype for pooling indices) in
+ * version 1.0, byte for byte as {@code numpy.save} does: the header padded with spaces to a
+ * multiple of 64 bytes, so NumPy can memory-map the result.
  *
  * <p>Anything else is an {@link IllegalArgumentException} whose message starts with the file's
  * name and names the offending value: a wrong magic, an unsupported version or dtype, Fortran
- * order, a rank other than 4, a non-positive or overflowing shape, a header that does not parse,
- * truncated data, or bytes after the data. I/O failures stay {@link IOException}s.
+ * order, a rank the entry point does not take, a non-positive or overflowing shape, a header that
+ * does not parse, truncated data, bytes after the data, or an index past int. I/O failures stay
+ * {@link IOException}s.
  *
  * <p>Data is streamed through one small buffer, so reading or writing a tensor needs its
- * {@code float[]} and about a megabyte more, never a second copy of the file.
+ * array and about a megabyte more, never a second copy of the file.
  */
 public final class Npy {
 
@@ -69,20 +74,45 @@ public final class Npy {
     private Npy() {
     }
 
-    /** The element types this class reads. */
-    private enum Dtype {
-        F4(4), F8(8);
+    /** The element types of the files this class reads and writes, by their NumPy {@code descr}. */
+    private enum Descr {
+        F4("<f4", 4), F8("<f8", 8), I8("<i8", 8);
 
+        final String text;
         final int bytes;
 
-        Dtype(int bytes) {
+        Descr(String text, int bytes) {
+            this.text = text;
             this.bytes = bytes;
+        }
+    }
+
+    /** The element types one entry point accepts, and how it states them in a refusal. */
+    private static final Set<Descr> FLOATS = EnumSet.of(Descr.F4, Descr.F8);
+    private static final String FLOATS_EXPECTED = "expected little-endian float32 ('<f4') or float64 ('<f8')";
+    private static final Set<Descr> INDICES = EnumSet.of(Descr.I8);
+    private static final String INDICES_EXPECTED = "expected little-endian int64 ('<i8') indices";
+
+    /** The ranks one entry point accepts, and how it states them in a refusal. */
+    private record Ranks(int min, int max, String rule) {
+        static final Ranks NCHW = new Ranks(4, 4, "must be 4 (N, C, H, W)");
+        static final Ranks POOLING = new Ranks(3, 5, "must be 3, 4 or 5 (N, C and one to three spatial dimensions)");
+    }
+
+    /** A parsed header: what the data is and where it starts. */
+    private record Header(Descr descr, int[] dims, long dataOffset) {
+        long count() {
+            long c = 1;
+            for (int d : dims) {
+                c *= d;
+            }
+            return c;
         }
     }
 
     // ---------------------------------------------------------------- reading
 
-    /** Reads a rank-4 float32 or float64 array from {@code file}. */
+    /** Reads a rank-4 float32 or float64 array from {@code file}, float64 rounded to float32. */
     public static Tensor read(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(channel, file.toString(), channel.size());
@@ -94,15 +124,7 @@ public final class Npy {
      * record of Spark's {@code binaryFile} source; {@code name} (its path) goes into messages.
      */
     public static Tensor read(byte[] bytes, String name) {
-        if (bytes == null) {
-            throw new IllegalArgumentException(name + ": bytes must not be null");
-        }
-        try {
-            return read(new ByteBufferChannel(ByteBuffer.wrap(bytes)), name, bytes.length);
-        } catch (IOException e) {
-            // A channel over a byte array never fails.
-            throw new UncheckedIOException(e);
-        }
+        return fromBytes(bytes, name, channel -> read(channel, name, bytes.length));
     }
 
     /**
@@ -113,8 +135,104 @@ public final class Npy {
         return read(Channels.newChannel(in), name, -1);
     }
 
+    /**
+     * Reads a rank-3, 4 or 5 float array of the given layout from {@code file}, keeping its dtype:
+     * a {@link FloatTensor} from {@code '<f4'}, a {@link DoubleTensor} from {@code '<f8'}. The file's
+     * dimensions are read in {@code layout}'s order ({@code N,C,H,W} or {@code N,H,W,C}, and so on).
+     */
+    public static NdTensor readTensor(Path file, Layout layout) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readTensor(channel, file.toString(), channel.size(), layout);
+        }
+    }
+
+    /** As {@link #readTensor(Path, Layout)}, from the whole of {@code bytes}. */
+    public static NdTensor readTensor(byte[] bytes, String name, Layout layout) {
+        return fromBytes(bytes, name, channel -> readTensor(channel, name, bytes.length, layout));
+    }
+
+    /** As {@link #readTensor(Path, Layout)}, from {@code in} up to its end; does not close it. */
+    public static NdTensor readTensor(InputStream in, String name, Layout layout) throws IOException {
+        return readTensor(Channels.newChannel(in), name, -1, layout);
+    }
+
+    /**
+     * Reads rank-3, 4 or 5 int64 ({@code '<i8'}) pooling indices of the given layout from
+     * {@code file}; every value must fit an int (indices are positions inside one volume).
+     */
+    public static IndexTensor readIndices(Path file, Layout layout) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readIndices(channel, file.toString(), channel.size(), layout);
+        }
+    }
+
+    /** As {@link #readIndices(Path, Layout)}, from the whole of {@code bytes}. */
+    public static IndexTensor readIndices(byte[] bytes, String name, Layout layout) {
+        return fromBytes(bytes, name, channel -> readIndices(channel, name, bytes.length, layout));
+    }
+
+    private interface ChannelReader<T> {
+        T read(ReadableByteChannel channel) throws IOException;
+    }
+
+    private static <T> T fromBytes(byte[] bytes, String name, ChannelReader<T> reader) {
+        if (bytes == null) {
+            throw new IllegalArgumentException(name + ": bytes must not be null");
+        }
+        try {
+            return reader.read(new ByteBufferChannel(ByteBuffer.wrap(bytes)));
+        } catch (IOException e) {
+            // A channel over a byte array never fails.
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code size} is the stream's length when known (a file, an array), else -1. */
     private static Tensor read(ReadableByteChannel in, String name, long size) throws IOException {
+        Header h = header(in, name, FLOATS, FLOATS_EXPECTED, Ranks.NCHW);
+        float[] data = new float[(int) h.count()];
+        readData(in, name, size, h, data);
+        return new Tensor(new Shape(h.dims[0], h.dims[1], h.dims[2], h.dims[3]), data);
+    }
+
+    private static NdTensor readTensor(ReadableByteChannel in, String name, long size, Layout layout)
+            throws IOException {
+        requireLayout(layout);
+        Header h = header(in, name, FLOATS, FLOATS_EXPECTED, Ranks.POOLING);
+        TensorShape shape = TensorShape.ofDims(h.dims, layout);
+        return switch (h.descr) {
+            case F4 -> {
+                float[] data = new float[(int) h.count()];
+                readData(in, name, size, h, data);
+                yield new FloatTensor(shape, data);
+            }
+            case F8 -> {
+                double[] data = new double[(int) h.count()];
+                readData(in, name, size, h, data);
+                yield new DoubleTensor(shape, data);
+            }
+            case I8 -> throw new IllegalStateException("refused by the header check");
+        };
+    }
+
+    private static IndexTensor readIndices(ReadableByteChannel in, String name, long size, Layout layout)
+            throws IOException {
+        requireLayout(layout);
+        Header h = header(in, name, INDICES, INDICES_EXPECTED, Ranks.POOLING);
+        int[] data = new int[(int) h.count()];
+        readData(in, name, size, h, data);
+        return new IndexTensor(TensorShape.ofDims(h.dims, layout), data);
+    }
+
+    private static void requireLayout(Layout layout) {
+        if (layout == null) {
+            throw new IllegalArgumentException("layout must be nchw or nhwc, not null");
+        }
+    }
+
+    /** Reads and checks everything up to the data. */
+    private static Header header(ReadableByteChannel in, String name, Set<Descr> accepted, String expected,
+            Ranks ranks) throws IOException {
         ByteBuffer preamble = ByteBuffer.allocate(MAGIC.length + 2).order(ByteOrder.LITTLE_ENDIAN);
         int got = readFully(in, preamble);
         if (got < MAGIC.length || !startsWithMagic(preamble)) {
@@ -139,7 +257,7 @@ public final class Npy {
                 : Integer.toUnsignedLong(lengthField.getInt(0));
         if (headerLength > MAX_HEADER_LENGTH) {
             throw new IllegalArgumentException(name + ": header length (" + headerLength
-                    + ") is larger than the " + MAX_HEADER_LENGTH + " bytes a rank-4 array needs");
+                    + ") is larger than the " + MAX_HEADER_LENGTH + " bytes a pooling array needs");
         }
         ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
         int headerGot = readFully(in, headerBytes);
@@ -152,7 +270,7 @@ public final class Npy {
         long dataOffset = preamble.capacity() + lengthField.capacity() + headerLength;
 
         Map<String, Object> dict = parseHeader(header, name);
-        Dtype dtype = dtype(dict.get("descr"), name);
+        Descr descr = descr(dict.get("descr"), name, accepted, expected);
         Object fortran = dict.get("fortran_order");
         if (!(fortran instanceof Boolean)) {
             throw new IllegalArgumentException(name + ": fortran_order (" + repr(fortran) + ") must be True or False");
@@ -161,30 +279,36 @@ public final class Npy {
             throw new IllegalArgumentException(name + ": fortran_order (True) is not supported; only C-order arrays"
                     + " are read (save numpy.ascontiguousarray(x) instead)");
         }
-        Shape shape = shape(dict.get("shape"), name);
+        return new Header(descr, dims(dict.get("shape"), name, ranks), dataOffset);
+    }
 
-        long dataBytes = (long) shape.size() * dtype.bytes;
-        if (size >= 0 && size - dataOffset != dataBytes) {
-            throw new IllegalArgumentException(name + ": " + (size - dataOffset < dataBytes ? "truncated data" : "trailing data")
-                    + ": shape " + shapeRepr(shape) + " of '" + descr(dtype) + "' needs " + dataBytes
-                    + " bytes after the " + dataOffset + "-byte header, the file has " + (size - dataOffset));
+    /**
+     * Fills {@code data} (a float[], double[] or int[] of the header's count) and checks that the
+     * stream holds exactly the data: no fewer bytes, none after.
+     */
+    private static void readData(ReadableByteChannel in, String name, long size, Header h, Object data)
+            throws IOException {
+        long dataBytes = h.count() * h.descr.bytes;
+        if (size >= 0 && size - h.dataOffset != dataBytes) {
+            throw new IllegalArgumentException(name + ": " + (size - h.dataOffset < dataBytes ? "truncated data" : "trailing data")
+                    + ": shape " + dimsRepr(h.dims) + " of '" + h.descr.text + "' needs " + dataBytes
+                    + " bytes after the " + h.dataOffset + "-byte header, the file has " + (size - h.dataOffset));
         }
-        float[] data = new float[shape.size()];
-        long read = readData(in, dtype, data);
+        long read = readElements(in, name, h.descr, data, (int) h.count());
         if (read < dataBytes) {
-            throw new IllegalArgumentException(name + ": truncated data: shape " + shapeRepr(shape) + " of '"
-                    + descr(dtype) + "' needs " + dataBytes + " bytes after the header, the stream has " + read);
+            throw new IllegalArgumentException(name + ": truncated data: shape " + dimsRepr(h.dims) + " of '"
+                    + h.descr.text + "' needs " + dataBytes + " bytes after the header, the stream has " + read);
         }
         if (size < 0 && in.read(ByteBuffer.allocate(1)) > 0) {
             throw new IllegalArgumentException(name + ": trailing data: the stream continues after the "
-                    + dataBytes + " bytes of shape " + shapeRepr(shape) + " of '" + descr(dtype) + "'");
+                    + dataBytes + " bytes of shape " + dimsRepr(h.dims) + " of '" + h.descr.text + "'");
         }
-        return new Tensor(shape, data);
     }
 
-    /** Fills {@code data}; returns the number of bytes read, less than needed only at end of stream. */
-    private static long readData(ReadableByteChannel in, Dtype dtype, float[] data) throws IOException {
-        long needed = (long) data.length * dtype.bytes;
+    /** Streams {@code count} elements into {@code data}; returns the bytes read, fewer only at end of stream. */
+    private static long readElements(ReadableByteChannel in, String name, Descr descr, Object data, int count)
+            throws IOException {
+        long needed = (long) count * descr.bytes;
         ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, needed)).order(ByteOrder.LITTLE_ENDIAN);
         long total = 0;
         int done = 0;
@@ -194,23 +318,46 @@ public final class Npy {
             int wanted = buffer.limit();
             int got = readFully(in, buffer);
             total += got;
-            int elements = got / dtype.bytes;
+            int elements = got / descr.bytes;
             buffer.flip();
-            if (dtype == Dtype.F4) {
-                buffer.asFloatBuffer().get(data, done, elements);
-            } else {
-                DoubleBuffer doubles = buffer.asDoubleBuffer();
-                for (int i = 0; i < elements; i++) {
-                    // Java's narrowing rounds to nearest even, as NumPy's astype(float32) does.
-                    data[done + i] = (float) doubles.get(i);
-                }
-            }
+            convert(name, descr, buffer, data, done, elements);
             done += elements;
             if (got < wanted) {
                 break; // end of stream: the caller reports the truncation
             }
         }
         return total;
+    }
+
+    /** One chunk of elements from the file's type into the array's. */
+    private static void convert(String name, Descr descr, ByteBuffer buffer, Object data, int done, int elements) {
+        switch (descr) {
+            case F4 -> buffer.asFloatBuffer().get((float[]) data, done, elements);
+            case F8 -> {
+                DoubleBuffer doubles = buffer.asDoubleBuffer();
+                if (data instanceof double[] d) {
+                    doubles.get(d, done, elements);
+                } else {
+                    float[] f = (float[]) data;
+                    for (int i = 0; i < elements; i++) {
+                        // Java's narrowing rounds to nearest even, as NumPy's astype(float32) does.
+                        f[done + i] = (float) doubles.get(i);
+                    }
+                }
+            }
+            case I8 -> {
+                LongBuffer longs = buffer.asLongBuffer();
+                int[] v = (int[]) data;
+                for (int i = 0; i < elements; i++) {
+                    long x = longs.get(i);
+                    if (x != (int) x) {
+                        throw new IllegalArgumentException(name + ": index (" + x + ") at element " + (done + i)
+                                + " does not fit an int");
+                    }
+                    v[done + i] = (int) x;
+                }
+            }
+        }
     }
 
     /** Reads until {@code buffer} is full or the stream ends; returns the bytes read. */
@@ -246,22 +393,16 @@ public final class Npy {
         return s.toString();
     }
 
-    private static Dtype dtype(Object descr, String name) {
-        if ("<f4".equals(descr)) {
-            return Dtype.F4;
+    private static Descr descr(Object descr, String name, Set<Descr> accepted, String expected) {
+        for (Descr d : accepted) {
+            if (d.text.equals(descr)) {
+                return d;
+            }
         }
-        if ("<f8".equals(descr)) {
-            return Dtype.F8;
-        }
-        throw new IllegalArgumentException(name + ": dtype (" + repr(descr) + ") is not supported; expected"
-                + " little-endian float32 ('<f4') or float64 ('<f8')");
+        throw new IllegalArgumentException(name + ": dtype (" + repr(descr) + ") is not supported; " + expected);
     }
 
-    private static String descr(Dtype dtype) {
-        return dtype == Dtype.F4 ? "<f4" : "<f8";
-    }
-
-    private static Shape shape(Object value, String name) {
+    private static int[] dims(Object value, String name, Ranks ranks) {
         if (!(value instanceof List<?> dims) || value instanceof ListLiteral) {
             throw new IllegalArgumentException(name + ": shape (" + repr(value) + ") must be a tuple of integers");
         }
@@ -270,12 +411,12 @@ public final class Npy {
                 throw new IllegalArgumentException(name + ": shape (" + repr(value) + ") must be a tuple of integers");
             }
         }
-        if (dims.size() != 4) {
+        if (dims.size() < ranks.min() || dims.size() > ranks.max()) {
             throw new IllegalArgumentException(name + ": rank (" + dims.size() + ") of shape " + repr(value)
-                    + " must be 4 (N, C, H, W)");
+                    + " " + ranks.rule());
         }
         BigInteger count = BigInteger.ONE;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < dims.size(); i++) {
             BigInteger d = (BigInteger) dims.get(i);
             if (d.signum() <= 0) {
                 throw new IllegalArgumentException(name + ": dimension " + i + " (" + d + ") of shape " + repr(value)
@@ -287,8 +428,11 @@ public final class Npy {
             throw new IllegalArgumentException(name + ": shape " + repr(value) + " has " + count
                     + " elements, more than a Java array holds (" + Shape.MAX_ELEMENTS + ")");
         }
-        return new Shape(((BigInteger) dims.get(0)).intValue(), ((BigInteger) dims.get(1)).intValue(),
-                ((BigInteger) dims.get(2)).intValue(), ((BigInteger) dims.get(3)).intValue());
+        int[] result = new int[dims.size()];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = ((BigInteger) dims.get(i)).intValue();
+        }
+        return result;
     }
 
     // ---------------------------------------------------------------- the header's Python literal
@@ -486,22 +630,55 @@ public final class Npy {
     /** Writes {@code tensor} as a float32 ({@code '<f4'}) .npy file, replacing {@code file}. */
     public static void write(Path file, Tensor tensor) throws IOException {
         requireTensor(tensor);
-        writeAtomically(file, channel -> writeFloats(channel, tensor));
+        writeAtomically(file, channel -> writeFloats(channel, dims(tensor.shape()), tensor.data()));
     }
 
     /** Writes {@code tensor} as float32 .npy to {@code out}, which is not closed. */
     public static void write(OutputStream out, Tensor tensor) throws IOException {
         requireTensor(tensor);
-        writeFloats(Channels.newChannel(out), tensor);
+        writeFloats(Channels.newChannel(out), dims(tensor.shape()), tensor.data());
     }
 
     /** {@code tensor} as the bytes of a float32 .npy file. */
     public static byte[] toBytes(Tensor tensor) {
         requireTensor(tensor);
+        return toBytes(dims(tensor.shape()), Dtype.FLOAT32, out -> write(out, tensor));
+    }
+
+    /**
+     * Writes {@code tensor} as a .npy file of its own dtype ({@code '<f4'} or {@code '<f8'}) and
+     * its dimensions in memory order ({@link TensorShape#dims}), replacing {@code file}.
+     */
+    public static void write(Path file, NdTensor tensor) throws IOException {
+        requireTensor(tensor);
+        writeAtomically(file, channel -> writeTensor(channel, tensor));
+    }
+
+    /** As {@link #write(Path, NdTensor)}, to {@code out}, which is not closed. */
+    public static void write(OutputStream out, NdTensor tensor) throws IOException {
+        requireTensor(tensor);
+        writeTensor(Channels.newChannel(out), tensor);
+    }
+
+    /** {@code tensor} as the bytes of a .npy file of its dtype. */
+    public static byte[] toBytes(NdTensor tensor) {
+        requireTensor(tensor);
+        return toBytes(tensor.shape().dims(), tensor.dtype(), out -> write(out, tensor));
+    }
+
+    private interface StreamWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static byte[] toBytes(int[] dims, Dtype dtype, StreamWriter writer) {
+        long elements = 1;
+        for (int d : dims) {
+            elements *= d;
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(
-                Math.toIntExact(header("<f4", tensor.shape()).length + tensor.shape().bytes()));
+                Math.toIntExact(header("<f4", dims).length + elements * dtype.bytes()));
         try {
-            write(out, tensor);
+            writer.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream never fails
         }
@@ -513,30 +690,46 @@ public final class Npy {
      * {@code file}: pooling indices, in PyTorch's dtype.
      */
     public static void writeInt64(Path file, Shape shape, int[] values) throws IOException {
-        requireInts(shape, values);
-        writeAtomically(file, channel -> writeLongs(channel, shape, values));
+        requireInts(shape, values, shape == null ? 0 : shape.size());
+        writeAtomically(file, channel -> writeLongs(channel, dims(shape), values));
     }
 
     /** Writes {@code values} as an int64 .npy array of {@code shape} to {@code out}, which is not closed. */
     public static void writeInt64(OutputStream out, Shape shape, int[] values) throws IOException {
-        requireInts(shape, values);
-        writeLongs(Channels.newChannel(out), shape, values);
+        requireInts(shape, values, shape == null ? 0 : shape.size());
+        writeLongs(Channels.newChannel(out), dims(shape), values);
     }
 
-    private static void requireTensor(Tensor tensor) {
+    /** Writes int64 indices of any pooling shape, dimensions in its memory order, replacing {@code file}. */
+    public static void writeInt64(Path file, TensorShape shape, int[] values) throws IOException {
+        requireInts(shape, values, shape == null ? 0 : shape.size());
+        writeAtomically(file, channel -> writeLongs(channel, shape.dims(), values));
+    }
+
+    /** As {@link #writeInt64(Path, TensorShape, int[])}, to {@code out}, which is not closed. */
+    public static void writeInt64(OutputStream out, TensorShape shape, int[] values) throws IOException {
+        requireInts(shape, values, shape == null ? 0 : shape.size());
+        writeLongs(Channels.newChannel(out), shape.dims(), values);
+    }
+
+    private static void requireTensor(Object tensor) {
         if (tensor == null) {
             throw new IllegalArgumentException("tensor must not be null");
         }
     }
 
-    private static void requireInts(Shape shape, int[] values) {
+    private static void requireInts(Object shape, int[] values, int size) {
         if (shape == null || values == null) {
             throw new IllegalArgumentException("shape and values must not be null");
         }
-        if (values.length != shape.size()) {
+        if (values.length != size) {
             throw new IllegalArgumentException("values length (" + values.length + ") does not match shape "
-                    + shape + " (" + shape.size() + " elements)");
+                    + shape + " (" + size + " elements)");
         }
+    }
+
+    private static int[] dims(Shape s) {
+        return new int[] {s.n(), s.c(), s.h(), s.w()};
     }
 
     /**
@@ -548,11 +741,23 @@ public final class Npy {
         AtomicFiles.write(file, "file", writer);
     }
 
-    private static void writeFloats(WritableByteChannel out, Tensor tensor) throws IOException {
-        writeFully(out, ByteBuffer.wrap(header("<f4", tensor.shape())));
-        float[] data = tensor.data();
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, 4L * data.length))
-                .order(ByteOrder.LITTLE_ENDIAN);
+    private static void writeTensor(WritableByteChannel out, NdTensor tensor) throws IOException {
+        int[] dims = tensor.shape().dims();
+        if (tensor instanceof FloatTensor f) {
+            writeFloats(out, dims, f.data());
+        } else {
+            writeDoubles(out, dims, ((DoubleTensor) tensor).data());
+        }
+    }
+
+    /*
+     * The three writers differ only in the element put into the buffer; kept apart rather than
+     * put a call through an interface into the copy loop of every element.
+     */
+
+    private static void writeFloats(WritableByteChannel out, int[] dims, float[] data) throws IOException {
+        writeFully(out, ByteBuffer.wrap(header("<f4", dims)));
+        ByteBuffer buffer = chunk(data.length, 4);
         int per = buffer.capacity() / 4;
         for (int done = 0; done < data.length; done += per) {
             int n = Math.min(per, data.length - done);
@@ -563,10 +768,22 @@ public final class Npy {
         }
     }
 
-    private static void writeLongs(WritableByteChannel out, Shape shape, int[] values) throws IOException {
-        writeFully(out, ByteBuffer.wrap(header("<i8", shape)));
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, 8L * values.length))
-                .order(ByteOrder.LITTLE_ENDIAN);
+    private static void writeDoubles(WritableByteChannel out, int[] dims, double[] data) throws IOException {
+        writeFully(out, ByteBuffer.wrap(header("<f8", dims)));
+        ByteBuffer buffer = chunk(data.length, 8);
+        int per = buffer.capacity() / 8;
+        for (int done = 0; done < data.length; done += per) {
+            int n = Math.min(per, data.length - done);
+            buffer.clear();
+            buffer.asDoubleBuffer().put(data, done, n);
+            buffer.limit(8 * n);
+            writeFully(out, buffer);
+        }
+    }
+
+    private static void writeLongs(WritableByteChannel out, int[] dims, int[] values) throws IOException {
+        writeFully(out, ByteBuffer.wrap(header("<i8", dims)));
+        ByteBuffer buffer = chunk(values.length, 8);
         int per = buffer.capacity() / 8;
         for (int done = 0; done < values.length; done += per) {
             int n = Math.min(per, values.length - done);
@@ -579,10 +796,18 @@ public final class Npy {
         }
     }
 
+    private static ByteBuffer chunk(int elements, int bytes) {
+        return ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, (long) bytes * elements)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     private static void writeFully(WritableByteChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
         }
+    }
+
+    static byte[] header(String descr, Shape shape) {
+        return header(descr, dims(shape));
     }
 
     /**
@@ -590,11 +815,10 @@ public final class Npy {
      * ({@code numpy.lib.format._write_array_header}): sorted keys, Python reprs, growth room after
      * the dict, then spaces and a newline up to a multiple of 64 bytes.
      */
-    static byte[] header(String descr, Shape shape) {
-        String dims = shape.n() + ", " + shape.c() + ", " + shape.h() + ", " + shape.w();
+    static byte[] header(String descr, int[] dims) {
         StringBuilder h = new StringBuilder("{'descr': '").append(descr)
-                .append("', 'fortran_order': False, 'shape': (").append(dims).append("), }");
-        h.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape.n()).length()));
+                .append("', 'fortran_order': False, 'shape': ").append(dimsRepr(dims)).append(", }");
+        h.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(dims[0]).length()));
         int preamble = MAGIC.length + 2 + 2;
         int withNewline = h.length() + 1;
         // As NumPy: a full block of padding when already aligned, never zero.
@@ -606,8 +830,13 @@ public final class Npy {
         return b.array();
     }
 
-    private static String shapeRepr(Shape s) {
-        return "(" + s.n() + ", " + s.c() + ", " + s.h() + ", " + s.w() + ")";
+    /** Python's repr of the shape tuple: {@code (2, 3, 4)}, or {@code (4,)} for one dimension. */
+    private static String dimsRepr(int[] dims) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < dims.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(dims[i]);
+        }
+        return b.append(dims.length == 1 ? ",)" : ")").toString();
     }
 
     /** A read-only channel over a buffer, so byte arrays take the same path as files and streams. */

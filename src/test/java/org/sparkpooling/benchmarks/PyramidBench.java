@@ -17,6 +17,7 @@ import org.sparkpooling.pipeline.EdgeMode;
 import org.sparkpooling.pipeline.Planes;
 import org.sparkpooling.pipeline.Pyramid;
 import org.sparkpooling.pipeline.TestImages;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolMode;
 
@@ -54,7 +55,7 @@ public class PyramidBench {
         String[] p = image.split("x");
         base = TestImages.random(Integer.parseInt(p[2]), Integer.parseInt(p[0]), Integer.parseInt(p[1]),
                 Integer.parseInt(p[3]), 42);
-        pyramid = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, Long.MAX_VALUE),
+        pyramid = new Pyramid(new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, Long.MAX_VALUE),
                 PoolKernels.byName(path));
     }
 

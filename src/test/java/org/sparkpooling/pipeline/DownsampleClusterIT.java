@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.spark.SparkSetup;
 
@@ -55,7 +56,7 @@ class DownsampleClusterIT {
         DownsampleJobTest.writeBad(in, dir);
         Path out = dir.resolve("out");
         try (SparkSession spark = SparkSetup.session("downsample-cluster-it", master, settings)) {
-            DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+            DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
             DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
                     .formats(OutputFormat.PARQUET, OutputFormat.PNG).partitions(4).batch(6).build(), new PrintWriter(new StringWriter()));
             assertEquals(10, r.inputs());
@@ -75,7 +76,7 @@ class DownsampleClusterIT {
             Pyramid pyramid = new Pyramid(spec, Pyramid.defaultKernel());
             for (Map.Entry<String, byte[]> e : level1.entrySet()) {
                 Path file = in.resolve(e.getKey());
-                Planes decoded;
+                org.sparkpooling.tensor.IntImage decoded;
                 try (var s = Files.newInputStream(file)) {
                     decoded = ImageDecoder.decode(s, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS);
                 }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpooling.cli.Main;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolKernels;
-import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.spark.BlockSources;
 import org.sparkpooling.spark.SparkSetup;
 import org.sparkpooling.spark.SyntheticBlocks;
@@ -90,7 +90,7 @@ class DownsampleJobTest {
 
     private static DownsampleReport run(Path in, Path out, Set<OutputFormat> formats, int batch,
             DownsampleJob.Existing existing) throws IOException {
-        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
         StringWriter text = new StringWriter();
         long t0 = System.nanoTime();
         DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
@@ -129,7 +129,7 @@ class DownsampleJobTest {
 
     private static Planes decode(Path file) throws Exception {
         try (InputStream in = Files.newInputStream(file)) {
-            return ImageDecoder.decode(in, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS);
+            return Planes.of(ImageDecoder.decode(in, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS));
         }
     }
 
@@ -152,7 +152,7 @@ class DownsampleJobTest {
         List<String> good = List.of("a/b/gray16.png", "a/rgb8.png", "c/grayalpha8.tif", "c/photo.jpg", "rgba16.png");
         for (String path : good) {
             Planes decoded = decode(mixed.resolve(path));
-            DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 1L << 30);
+            DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, 1L << 30);
             int levels = spec.levelCount(decoded.height(), decoded.width());
             Planes level = decoded;
             for (int l = 1; l <= levels; l++) {
@@ -192,7 +192,7 @@ class DownsampleJobTest {
         TestImages.write(TestImages.random(3, 5, 6, 8, 8), "png", in.resolve("one.png")); // new content
         DownsampleReport r = run(in, out, EnumSet.of(OutputFormat.PARQUET), 100, DownsampleJob.Existing.OVERWRITE);
         assertEquals(1, r.pooled());
-        Planes level1 = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 100),
+        Planes level1 = new Pyramid(new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, 100),
                 Pyramid.defaultKernel()).next(decode(in.resolve("one.png")));
         assertArrayEquals(level1.interleavedBytes(), dataset(out).get("one.png 1 3x3x3 8"), "the new content");
         assertEquals(3, dataset(out).size()); // 5x6 -> 3x3 -> 2x2 -> 1x1, no rows left from the first run
@@ -272,7 +272,7 @@ class DownsampleJobTest {
         return cli.execute(all);
     }
 
-    private static DownsampleReport runTensors(InputKind kind, Path in, Path out, PoolMode mode, EdgeMode edge,
+    private static DownsampleReport runTensors(InputKind kind, Path in, Path out, DownsampleMode mode, EdgeMode edge,
             DownsampleJob.Existing existing) throws IOException {
         DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
         StringWriter text = new StringWriter();
@@ -324,7 +324,7 @@ class DownsampleJobTest {
         byte[] whole = Npy.toBytes(a);
         Files.write(in.resolve("sub/truncated.npy"), java.util.Arrays.copyOf(whole, whole.length - 10));
         Files.writeString(in.resolve("notes.txt"), "not an array\n");
-        for (PoolMode mode : PoolMode.values()) {
+        for (DownsampleMode mode : DownsampleMode.values()) {
             for (EdgeMode edge : EdgeMode.values()) {
                 Path out = shared.resolve("npy-out-" + mode + "-" + edge);
                 DownsampleReport r = runTensors(InputKind.NPY, in, out, mode, edge, DownsampleJob.Existing.REFUSE);
@@ -348,11 +348,11 @@ class DownsampleJobTest {
             }
         }
         // Resume: a finished output has nothing left to do.
-        DownsampleReport again = runTensors(InputKind.NPY, in, shared.resolve("npy-out-AVG-PARTIAL"), PoolMode.AVG,
+        DownsampleReport again = runTensors(InputKind.NPY, in, shared.resolve("npy-out-AVG-PARTIAL"), DownsampleMode.AVG,
                 EdgeMode.PARTIAL, DownsampleJob.Existing.RESUME);
         assertEquals(6, again.skipped());
         assertEquals(0, again.inputs());
-        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 100);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, 100);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DownsampleJob.Options.builder(
                 in.toString(), "out", spec).formats(OutputFormat.PARQUET, OutputFormat.PNG).kind(InputKind.NPY).build());
         assertTrue(e.getMessage().contains("no PNG form"), e.getMessage());
@@ -367,7 +367,7 @@ class DownsampleJobTest {
         spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(3L, 2, 3, 9, 8, new byte[12])),
                 BlockSources.TENSOR_SCHEMA).write().mode(org.apache.spark.sql.SaveMode.Append).parquet(in.toString());
         Path out = shared.resolve("tensors-out");
-        DownsampleReport r = runTensors(InputKind.TENSORS, in, out, PoolMode.AVG, EdgeMode.PARTIAL,
+        DownsampleReport r = runTensors(InputKind.TENSORS, in, out, DownsampleMode.AVG, EdgeMode.PARTIAL,
                 DownsampleJob.Existing.REFUSE);
         assertEquals(4, r.listed());
         assertEquals(4, r.inputs());
@@ -378,7 +378,7 @@ class DownsampleJobTest {
         assertEquals(java.util.Set.of("block-3"), errors.keySet());
         assertTrue(errors.get("block-3").contains("bytes"), errors.get("block-3"));
         TreeMap<String, byte[]> rows = dataset(out);
-        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
         for (long id = 0; id < 3; id++) {
             Tensor t = SyntheticBlocks.block(5, id, shape);
             assertLevels(rows, "block-" + id, t, 0, spec);
@@ -386,7 +386,7 @@ class DownsampleJobTest {
         }
         assertEquals(3 * 2 * spec.levelCount(9, 8), rows.size());
 
-        DownsampleReport again = runTensors(InputKind.TENSORS, in, out, PoolMode.AVG, EdgeMode.PARTIAL,
+        DownsampleReport again = runTensors(InputKind.TENSORS, in, out, DownsampleMode.AVG, EdgeMode.PARTIAL,
                 DownsampleJob.Existing.RESUME);
         assertEquals(4, again.listed());
         assertEquals(4, again.skipped());

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.spark.SparkSetup;
 import org.sparkpooling.tensor.Npy;
@@ -216,7 +217,7 @@ class ParquetReadersTest {
 
     private static DownsampleReport downsample(InputKind kind, Path in, Path out, OutputFormat... formats)
             throws IOException {
-        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
         StringWriter text = new StringWriter();
         return DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
                 .formats(formats[0], java.util.Arrays.copyOfRange(formats, 1, formats.length)).partitions(2).batch(100)
@@ -255,7 +256,7 @@ class ParquetReadersTest {
             assertEquals(1, report.errors());
 
             TreeMap<String, Expected> expected = sparkRows(out);
-            DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL,
+            DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL,
                     DownsampleSpec.DEFAULT_MAX_PIXELS);
             int rows = 0;
             for (Map.Entry<String, Planes> e : written.entrySet()) {

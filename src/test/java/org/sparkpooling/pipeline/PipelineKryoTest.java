@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.spark.KryoRoundTrip;
 
@@ -23,7 +24,7 @@ class PipelineKryoTest {
         assertEquals(f, roundTrip(f));
         ErrorRecord e = new ErrorRecord("a/b.jpg", "empty file (0 bytes)");
         assertEquals(e, roundTrip(e));
-        DownsampleSpec s = new DownsampleSpec(PoolMode.MAX, 3, 4, EdgeMode.TRIM, 77);
+        DownsampleSpec s = new DownsampleSpec(DownsampleMode.MAX, 3, 4, EdgeMode.TRIM, 77);
         assertEquals(s, roundTrip(s));
         assertEquals(EdgeMode.TRIM, roundTrip(EdgeMode.TRIM));
         assertEquals(OutputFormat.PNG, roundTrip(OutputFormat.PNG));

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolMode;
 
@@ -30,21 +31,21 @@ class PyramidTest {
 
     private static Planes decode(Path file) throws IOException, BadImageException {
         try (InputStream in = Files.newInputStream(file)) {
-            return ImageDecoder.decode(in, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS);
+            return Planes.of(ImageDecoder.decode(in, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS));
         }
     }
 
     /** Level 1 of {@code decoded} against the reference, every mode, edge and factor 2 and 3. */
     private static void checkLevel(Planes decoded, String what) {
-        for (PoolMode mode : PoolMode.values()) {
+        for (DownsampleMode mode : DownsampleMode.values()) {
             for (EdgeMode edge : EdgeMode.values()) {
                 for (int f : new int[] {2, 3}) {
                     DownsampleSpec spec = new DownsampleSpec(mode, f, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
                     if (spec.levelCount(decoded.height(), decoded.width()) == 0) {
                         continue;
                     }
-                    Planes got = new Pyramid(spec, Pyramid.defaultKernel()).next(decoded);
-                    double[] want = TestImages.reference(decoded, f, mode == PoolMode.MAX, edge == EdgeMode.PARTIAL);
+                    Planes got = Planes.of(new Pyramid(spec, Pyramid.defaultKernel()).next(decoded.toIntImage()));
+                    double[] want = TestImages.reference(decoded, f, mode == DownsampleMode.MAX, edge == EdgeMode.PARTIAL);
                     String at = what + " " + mode + " " + edge + " f=" + f;
                     assertEquals(want.length, got.samples().length, at + ": size");
                     assertEquals(decoded.bitDepth(), got.bitDepth(), at + ": bit depth");
@@ -110,12 +111,12 @@ class PyramidTest {
     @Test
     void levelsComeFromTheRoundedLevelBefore() {
         Planes p = TestImages.random(3, 37, 23, 16, 3);
-        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 1000);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, 1000);
         Pyramid pyramid = new Pyramid(spec, Pyramid.defaultKernel());
         assertEquals(5, spec.levelCount(37, 23)); // 23 -> 12 -> 6 -> 3 -> 2 -> 1 (37 -> ... -> 2)
         Planes level = p;
         for (int l = 1; l <= 5; l++) {
-            Planes next = pyramid.next(level);
+            Planes next = Planes.of(pyramid.next(level.toIntImage()));
             double[] want = TestImages.reference(level, 2, false, true);
             for (int i = 0; i < want.length; i++) {
                 assertTrue(Math.abs(next.samples()[i] - want[i]) <= 1, "level " + l + " sample " + i);
@@ -128,16 +129,16 @@ class PyramidTest {
 
     @Test
     void levelCounts() {
-        DownsampleSpec partial = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 10);
-        DownsampleSpec trim = new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.TRIM, 10);
+        DownsampleSpec partial = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, 10);
+        DownsampleSpec trim = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.TRIM, 10);
         assertEquals(0, partial.levelCount(1, 1));
         assertEquals(1, partial.levelCount(1, 100)); // at least one level while something shrinks
         assertEquals(2, partial.levelCount(3, 3));   // 3 -> 2 -> 1
         assertEquals(0, trim.levelCount(1, 100));
         assertEquals(1, trim.levelCount(3, 3));      // 3 -> 1
-        assertEquals(3, new DownsampleSpec(PoolMode.MAX, 2, 3, EdgeMode.PARTIAL, 10).levelCount(1000, 1000));
-        assertEquals(1, new DownsampleSpec(PoolMode.MAX, 3, 5, EdgeMode.TRIM, 10).levelCount(8, 8)); // 8 -> 2, then 0
-        assertThrows(IllegalArgumentException.class, () -> new DownsampleSpec(PoolMode.MAX, 1, 0, EdgeMode.TRIM, 10));
+        assertEquals(3, new DownsampleSpec(DownsampleMode.MAX, 2, 3, EdgeMode.PARTIAL, 10).levelCount(1000, 1000));
+        assertEquals(1, new DownsampleSpec(DownsampleMode.MAX, 3, 5, EdgeMode.TRIM, 10).levelCount(8, 8)); // 8 -> 2, then 0
+        assertThrows(IllegalArgumentException.class, () -> new DownsampleSpec(DownsampleMode.MAX, 1, 0, EdgeMode.TRIM, 10));
     }
 
     @Test
@@ -156,7 +157,7 @@ class PyramidTest {
                     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
                     PngEncoder.write(p, out);
                     byte[] png = out.toByteArray();
-                    Planes back = ImageDecoder.decode(new ByteArrayInputStream(png), png.length, 1000);
+                    Planes back = Planes.of(ImageDecoder.decode(new ByteArrayInputStream(png), png.length, 1000));
                     assertEquals(c, back.channels());
                     assertEquals(bits, back.bitDepth());
                     assertArrayEquals(p.samples(), back.samples(), c + "x" + bits + " " + hw[0] + "x" + hw[1]);
@@ -204,7 +205,7 @@ class PyramidTest {
     @Test
     void defaultKernelLevelEqualsTheReferenceKernels() {
         long seed = 1;
-        for (PoolMode mode : PoolMode.values()) {
+        for (DownsampleMode mode : DownsampleMode.values()) {
             for (EdgeMode edge : EdgeMode.values()) {
                 for (int f : new int[] {2, 3, 4, 6}) {
                     DownsampleSpec downsample = new DownsampleSpec(mode, f, 0, edge, 1000);
@@ -233,7 +234,7 @@ class PyramidTest {
             1e30f, 1e30f, 0, 0, 0, 0, 0, 0, 0,
             0, 0, 0, 0, 0, 0, 0, 0, 0.25f,
             1, 1, 1, 1, 1, 1, 1, 1, 1});
-        Planes next = new Pyramid(new DownsampleSpec(PoolMode.AVG, 2, 0, EdgeMode.PARTIAL, 1000),
+        Planes next = new Pyramid(new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, 1000),
                 Pyramid.defaultKernel()).next(floats);
         assertEquals(Planes.FLOAT_DEPTH, next.bitDepth());
         assertEquals(2, next.height());

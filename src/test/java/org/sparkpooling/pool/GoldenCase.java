@@ -25,6 +25,15 @@ record GoldenCase(String name, PoolSpec spec, Tensor input, Tensor output, int[]
     }
 
     static List<GoldenCase> load(Path file) throws IOException {
+        List<GoldenCase> result = new ArrayList<>();
+        for (JsonNode c : cases(file)) {
+            result.add(parse(c));
+        }
+        return result;
+    }
+
+    /** The non-empty {@code cases} array of a golden file; anything else fails, naming the file. */
+    static JsonNode cases(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("golden file (" + file + ") does not exist");
         }
@@ -42,11 +51,7 @@ record GoldenCase(String name, PoolSpec spec, Tensor input, Tensor output, int[]
             // An empty file would otherwise pass the golden test with nothing checked.
             throw new IllegalArgumentException("golden file (" + file + ") has no cases");
         }
-        List<GoldenCase> result = new ArrayList<>();
-        for (JsonNode c : cases) {
-            result.add(parse(c));
-        }
-        return result;
+        return cases;
     }
 
     private static GoldenCase parse(JsonNode c) {
@@ -65,7 +70,10 @@ record GoldenCase(String name, PoolSpec spec, Tensor input, Tensor output, int[]
         int[] s = ints(c.get("stride"));
         int[] p = ints(c.get("padding"));
         int[] d = ints(c.get("dilation"));
-        boolean avg = mode == PoolMode.AVG;
+        boolean avg = switch (mode) {
+            case MAX -> false;
+            case AVG -> true;
+        };
         JsonNode div = c.get("divisor_override");
         PoolSpec spec = new PoolSpec(mode, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1],
                 c.get("ceil_mode").asBoolean(),
@@ -83,7 +91,7 @@ record GoldenCase(String name, PoolSpec spec, Tensor input, Tensor output, int[]
         return new Shape(v[0], v[1], v[2], v[3]);
     }
 
-    private static int[] ints(JsonNode a) {
+    static int[] ints(JsonNode a) {
         int[] v = new int[a.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = a.get(i).asInt();

@@ -108,7 +108,7 @@ class GradientCheckTest {
     }
 
     /** A shuffled run of integers centred on zero: every window has one clear maximum. */
-    private static float[] distinctIntegers(Random rnd, int size) {
+    static float[] distinctIntegers(Random rnd, int size) {
         List<Float> values = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             values.add((float) (i - size / 2));

@@ -172,6 +172,102 @@ class NpyTest {
                 data), "compact"));
     }
 
+    // ------------------------------------------------------------------ the pooling family's ranks and dtypes
+
+    /** The fixtures' float64 values: {@code i * 0.1 - 0.35}, special values in front. */
+    static double[] f8Values(int count) {
+        double[] v = new double[count];
+        for (int i = 0; i < count; i++) {
+            v[i] = i * 0.1 - 0.35;
+        }
+        System.arraycopy(new double[] {1e300, 1e-50, Double.NaN, -1e-300}, 0, v, 0, Math.min(count, 4));
+        return v;
+    }
+
+    @Test
+    void readsRank3Float32InEitherLayout() throws IOException {
+        NdTensor first = Npy.readTensor(fixture("f4_2x3x7.npy"), Layout.CHANNELS_FIRST);
+        assertEquals(new FloatTensor(TensorShape.channelsFirst(2, 3, 7), f4Values(42)), first);
+        // The same bytes read as N, L, C: only the meaning of the dimensions changes.
+        NdTensor last = Npy.readTensor(fixture("f4_2x3x7.npy"), Layout.CHANNELS_LAST);
+        assertEquals(new FloatTensor(TensorShape.channelsLast(2, 7, 3), f4Values(42)), last);
+    }
+
+    @Test
+    void readsRank5Float64KeepingEveryDoubleBit() throws IOException {
+        NdTensor t = Npy.readTensor(fixture("f8_1x2x2x3x4.npy"), Layout.CHANNELS_FIRST);
+        // 1e300 and 1e-50 survive: no rounding to float32 on the way.
+        assertEquals(new DoubleTensor(TensorShape.channelsFirst(1, 2, 2, 3, 4), f8Values(48)), t);
+        assertEquals(Dtype.FLOAT64, t.dtype());
+    }
+
+    @Test
+    void readsRank5Int64Indices() throws IOException {
+        int[] expected = new int[24];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = i * 5 % 11;
+        }
+        IndexTensor t = Npy.readIndices(fixture("i8_1x2x2x2x3.npy"), Layout.CHANNELS_FIRST);
+        assertEquals(new IndexTensor(TensorShape.channelsFirst(1, 2, 2, 2, 3), expected), t);
+        assertEquals(t, Npy.readIndices(Files.readAllBytes(fixture("i8_1x2x2x2x3.npy")), "i8", Layout.CHANNELS_FIRST));
+    }
+
+    @Test
+    void writesEveryRankAndDtypeByteForByteAsNumpy() throws IOException {
+        FloatTensor f4 = new FloatTensor(TensorShape.channelsFirst(2, 3, 7), f4Values(42));
+        DoubleTensor f8 = new DoubleTensor(TensorShape.channelsFirst(1, 2, 2, 3, 4), f8Values(48));
+        Path out = dir.resolve("t.npy");
+        Npy.write(out, f4);
+        assertArrayEquals(Files.readAllBytes(fixture("f4_2x3x7.npy")), Files.readAllBytes(out));
+        assertArrayEquals(Files.readAllBytes(fixture("f4_2x3x7.npy")), Npy.toBytes(f4));
+        Npy.write(out, f8);
+        assertArrayEquals(Files.readAllBytes(fixture("f8_1x2x2x3x4.npy")), Files.readAllBytes(out));
+        assertArrayEquals(Files.readAllBytes(fixture("f8_1x2x2x3x4.npy")), Npy.toBytes(f8));
+        IndexTensor i8 = Npy.readIndices(fixture("i8_1x2x2x2x3.npy"), Layout.CHANNELS_FIRST);
+        Npy.writeInt64(out, i8.shape(), i8.data());
+        assertArrayEquals(Files.readAllBytes(fixture("i8_1x2x2x2x3.npy")), Files.readAllBytes(out));
+    }
+
+    @Test
+    void writesChannelsLastInItsMemoryOrderAndReadsItBack() throws IOException {
+        Random r = new Random(5);
+        double[] v = new double[2 * 3 * 4 * 5 * 6];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextGaussian();
+        }
+        DoubleTensor t = new DoubleTensor(TensorShape.channelsLast(2, 6, 3, 4, 5), v);
+        byte[] bytes = Npy.toBytes(t);
+        assertTrue(new String(bytes, StandardCharsets.ISO_8859_1).contains("'shape': (2, 3, 4, 5, 6)"));
+        assertEquals(t, Npy.readTensor(bytes, "cl", Layout.CHANNELS_LAST));
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        Npy.write(stream, t);
+        assertEquals(t, Npy.readTensor(new TrickleInputStream(new ByteArrayInputStream(stream.toByteArray())), "s",
+                Layout.CHANNELS_LAST));
+    }
+
+    @Test
+    void theFamilyEntryPointsRefuseWhatTheyDoNotRead() {
+        Path rank4 = fixture("f4_2x3x4x5.npy");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.readIndices(rank4, Layout.CHANNELS_FIRST));
+        assertTrue(e.getMessage().contains("dtype ('<f4') is not supported; expected little-endian int64"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.readTensor(fixture("i8_2x3x2x2.npy"), Layout.CHANNELS_FIRST));
+        assertTrue(e.getMessage().contains("dtype ('<i8') is not supported"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.readTensor(npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
+                        floats(new float[4])), "r2", Layout.CHANNELS_FIRST));
+        assertTrue(e.getMessage().contains("rank (2) of shape (2, 2) must be 3, 4 or 5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.readIndices(fixture("bad_i8_past_int.npy"), Layout.CHANNELS_FIRST));
+        assertTrue(e.getMessage().contains("index (1099511627776) at element 2 does not fit an int"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Npy.readTensor(rank4, null));
+        assertTrue(e.getMessage().contains("layout"), e.getMessage());
+        // The 2-D API still takes rank 4 alone.
+        e = assertThrows(IllegalArgumentException.class, () -> Npy.read(fixture("f4_2x3x7.npy")));
+        assertTrue(e.getMessage().contains("rank (3) of shape (2, 3, 7) must be 4"), e.getMessage());
+    }
+
     // ------------------------------------------------------------------ rejections
 
     @ParameterizedTest

@@ -1,0 +1,99 @@
+package org.sparkpooling.pool;
+
+import java.util.function.IntUnaryOperator;
+
+/**
+ * The data-independent part of one call of the family's fast bodies: each output's window as
+ * ranges clipped to the input, per axis ({@code [d0, d1) x [h0, h1) x [w0, w1)} on the step grid),
+ * and the divisor's factors per axis. Two small arrays per axis, computed once per call, so no
+ * body repeats the padding, ceil-mode or bin arithmetic of {@link NdPoolGeometry}.
+ */
+final class WindowPlan {
+    final NdPoolGeometry g;
+    final int batch;
+    final int channels;
+    final int inD;
+    final int inH;
+    final int inW;
+    final int outD;
+    final int outH;
+    final int outW;
+    final int inVolume;
+    final int outVolume;
+    final int stepD;
+    final int stepH;
+    final int stepW;
+    /** First cell (on the step grid) and clipped end of each output's window, per axis; null for unpool. */
+    final int[] d0;
+    final int[] d1;
+    final int[] h0;
+    final int[] h1;
+    final int[] w0;
+    final int[] w1;
+    /** The divisor's factor of each output along each axis (avg, adaptive avg, lp); null for the other ops. */
+    private final int[] divD;
+    private final int[] divH;
+    private final int[] divW;
+    /** Whether the op divides (avg, adaptive avg, lp): only then is {@link #divisor} defined. */
+    final boolean divides;
+    /** divisorOverride, or 0 for none (an override is never 0). */
+    private final int override;
+
+    WindowPlan(NdPoolGeometry g) {
+        this.g = g;
+        batch = g.input().n();
+        channels = g.input().c();
+        inD = g.in(0);
+        inH = g.in(1);
+        inW = g.in(2);
+        outD = g.out(0);
+        outH = g.out(1);
+        outW = g.out(2);
+        inVolume = inD * inH * inW;
+        outVolume = outD * outH * outW;
+        stepD = g.step(0);
+        stepH = g.step(1);
+        stepW = g.step(2);
+        boolean windows = switch (g.spec().op()) {
+            case MAX, AVG, LP, ADAPTIVE_MAX, ADAPTIVE_AVG -> true;
+            case UNPOOL -> false;
+        };
+        divides = switch (g.spec().op()) {
+            case AVG, ADAPTIVE_AVG, LP -> true;
+            case MAX, ADAPTIVE_MAX, UNPOOL -> false;
+        };
+        int[] outputs = {outD, outH, outW};
+        d0 = windows ? perOutput(outputs[0], o -> g.start(0, o)) : null;
+        d1 = windows ? perOutput(outputs[0], o -> g.end(0, o)) : null;
+        h0 = windows ? perOutput(outputs[1], o -> g.start(1, o)) : null;
+        h1 = windows ? perOutput(outputs[1], o -> g.end(1, o)) : null;
+        w0 = windows ? perOutput(outputs[2], o -> g.start(2, o)) : null;
+        w1 = windows ? perOutput(outputs[2], o -> g.end(2, o)) : null;
+        divD = divides ? perOutput(outputs[0], o -> g.divisorFactor(0, o)) : null;
+        divH = divides ? perOutput(outputs[1], o -> g.divisorFactor(1, o)) : null;
+        divW = divides ? perOutput(outputs[2], o -> g.divisorFactor(2, o)) : null;
+        override = g.spec().divisorOverride() == null ? 0 : g.spec().divisorOverride();
+    }
+
+    /** Whether output {@code (od, oh, ow)}'s window holds no input cell (a dilated miss, or ceil-mode padding). */
+    boolean empty(int od, int oh, int ow) {
+        return d0[od] >= d1[od] || h0[oh] >= h1[oh] || w0[ow] >= w1[ow];
+    }
+
+    /** The flat index of the window's first cell: the argmax of an all -inf window, PyTorch's index of a missed one. */
+    int origin(int od, int oh, int ow) {
+        return (d0[od] * inH + h0[oh]) * inW + w0[ow];
+    }
+
+    long divisor(int od, int oh, int ow) {
+        return override != 0 ? override : (long) divD[od] * divH[oh] * divW[ow];
+    }
+
+    private static int[] perOutput(int outputs, IntUnaryOperator value) {
+        int[] v = new int[outputs];
+        for (int o = 0; o < outputs; o++) {
+            v[o] = value.applyAsInt(o);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,91 @@
+package org.sparkpooling.pool;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.sparkpooling.tensor.NdTensor;
+
+/**
+ * Every implementation other than the reference against {@code loops} on random cases of the
+ * whole family ({@link FamilyCases}: every op, rank, layout and dtype, awkward sizes, extreme
+ * values). Max, adaptive max and unpool: output, indices and gradInput bit for bit; the ops that
+ * sum within the dtype's tolerance. Implementations registered in {@link PoolKernels} are picked
+ * up by themselves, each on the ops it supports.
+ */
+class FamilyAgreementTest {
+
+    private static final long SEED = 20261201L;
+    private static final int PER_COMBINATION = 7;
+
+    @TestFactory
+    Stream<DynamicTest> everyImplementationAgreesWithLoops() {
+        List<FamilyCases.Case> cases = FamilyCases.cases(SEED, PER_COMBINATION);
+        return cases.stream().flatMap(c -> others().stream().filter(k -> k.supports(c.spec().op()))
+                .map(k -> DynamicTest.dynamicTest(c.name() + " [" + k.name() + "]", () -> check(c, k))));
+    }
+
+    /** Max and adaptive max without indices, on every implementation: the values of the call with indices, bit for bit. */
+    @TestFactory
+    Stream<DynamicTest> maxValuesAloneEqualTheValuesWithIndices() {
+        return FamilyCases.cases(SEED, PER_COMBINATION).stream()
+                .filter(c -> c.spec().op().indices() == PoolOp.Indices.WRITTEN)
+                .flatMap(c -> PoolKernels.all().stream().filter(k -> k.supports(c.spec().op()))
+                        .map(k -> DynamicTest.dynamicTest(c.name() + " [" + k.name() + "] without indices", () -> {
+                            NdTensor withIndices = k.forward(c.spec(), c.input()).output();
+                            NdTensor alone = FamilyCases.unwritten(withIndices.shape(), c.input().dtype());
+                            FamilyCases.forwardInto(k, c.spec(), c.input(), alone, null);
+                            Tolerance.assertRawBitEqual(withIndices, alone, c.name() + " [" + k.name() + "]: output");
+                        })));
+    }
+
+    @Test
+    void everyOpHasAnImplementationToCompareAndTheCasesCoverIt() {
+        for (PoolOp op : PoolOp.values()) {
+            assertTrue(others().stream().anyMatch(k -> k.supports(op)), "nothing besides loops computes " + op.label());
+        }
+        assertTrue(PoolKernels.byName("im2col").supports(PoolOp.MAX) && PoolKernels.byName("im2col").supports(PoolOp.AVG));
+    }
+
+    private static List<PoolKernel> others() {
+        return PoolKernels.all().stream().filter(k -> k != PoolKernels.reference()).toList();
+    }
+
+    static void check(FamilyCases.Case c, NdPoolKernel kernel) {
+        // Surefire's console names dynamic tests by number only: every message names the case.
+        String at = c.name() + " [" + kernel.name() + "]: ";
+        NdPoolKernel loops = PoolKernels.reference();
+        NdPooled expected = loops.forward(c.spec(), c.input(), c.indices());
+        NdPooled actual = kernel.forward(c.spec(), c.input(), c.indices());
+        boolean exact = switch (c.spec().op()) {
+            case MAX, ADAPTIVE_MAX, UNPOOL -> true;
+            case AVG, ADAPTIVE_AVG, LP -> false;
+        };
+        if (exact) {
+            Tolerance.assertBitEqual(expected.output(), actual.output(), at + "output");
+            assertArrayEquals(expected.indices(), actual.indices(), at + "indices");
+        } else {
+            Tolerance.assertClose(expected.output(), actual.output(), at + "output");
+        }
+        NdTensor expectedGrad;
+        try {
+            expectedGrad = loops.backward(c.spec(), c.input(), expected, c.gradOutput());
+        } catch (IllegalArgumentException indexOutsideVolume) {
+            // Only a dilated window that misses the input gets here; every implementation must refuse it too.
+            assertThrows(IllegalArgumentException.class, () -> kernel.backward(c.spec(), c.input(), actual, c.gradOutput()),
+                    at + "backward");
+            return;
+        }
+        NdTensor actualGrad = kernel.backward(c.spec(), c.input(), actual, c.gradOutput());
+        if (exact) {
+            Tolerance.assertBitEqual(expectedGrad, actualGrad, at + "gradInput");
+        } else {
+            Tolerance.assertClose(expectedGrad, actualGrad, at + "gradInput");
+        }
+    }
+}
