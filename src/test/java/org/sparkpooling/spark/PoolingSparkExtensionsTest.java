@@ -87,7 +87,9 @@ class PoolingSparkExtensionsTest {
             String text = d.toString();
             assertTrue(text.contains("Function: " + f.name()) && text.contains("Usage: " + f.name() + "("), text);
         }
-        assertEquals(8, PoolingSqlFunctions.all().size());
+        // pool2d, then in 1-D, 2-D and 3-D: max, max with indices, avg, lp, adaptive max (and with indices),
+        // adaptive avg, unpool; each with its try_ twin
+        assertEquals(2 * (1 + 3 * 8), PoolingSqlFunctions.all().size());
     }
 
     @Test
@@ -113,6 +115,42 @@ class PoolingSparkExtensionsTest {
     }
 
     @Test
+    void theFamilyInSqlOneTwoAndThreeDimensions() {
+        // a 3-D tensor struct from the 2-D blocks: their two batch entries as depth
+        spark.sql("CREATE OR REPLACE TEMPORARY VIEW volumes AS SELECT blockId, 1 AS n, c, n AS d, h, w, data FROM blocks");
+        spark.sql("CREATE OR REPLACE TEMPORARY VIEW lines AS SELECT blockId, n, c, h * w AS l, data FROM blocks");
+        Map<String, Column> calls = new java.util.LinkedHashMap<>();
+        Column volume = struct(col("n"), col("c"), col("d"), col("h"), col("w"), col("data"));
+        Column line = struct(col("n"), col("c"), col("l"), col("data"));
+        calls.put("SELECT blockId, max_pool3d(struct(n, c, d, h, w, data), array(2, 3, 3), 1) AS p FROM volumes",
+                PoolingFunctions.pool(volume, org.sparkpooling.pool.NdPoolSpec.max(2, 3, 3).stride(1, 1, 1).build()));
+        calls.put("SELECT blockId, adaptive_avg_pool3d(struct(n, c, d, h, w, data), array(1, 2, 2)) AS p FROM volumes",
+                PoolingFunctions.pool(volume, org.sparkpooling.pool.NdPoolSpec.adaptiveAvg(1, 2, 2)));
+        calls.put("SELECT blockId, lp_pool1d(struct(n, c, l, data), 2.0, 5, 3, true) AS p FROM lines",
+                PoolingFunctions.pool(line, org.sparkpooling.pool.NdPoolSpec.lp(2, 5).stride(3).ceilMode(true).build()));
+        calls.put("SELECT blockId, avg_pool1d(struct(n, c, l, data), 4) AS p FROM lines",
+                PoolingFunctions.pool(line, org.sparkpooling.pool.NdPoolSpec.avg(4).build()));
+        calls.put("SELECT blockId, adaptive_max_pool2d(struct(*), array(3, 5)) AS p FROM blocks",
+                PoolingFunctions.pool(struct(col("*")), org.sparkpooling.pool.NdPoolSpec.adaptiveMax(3, 5)));
+        calls.forEach((sql, java) -> {
+            String view = sql.substring(sql.lastIndexOf(' ') + 1);
+            List<Row> a = sorted(spark.sql(sql));
+            List<Row> b = sorted(spark.table(view).select(col("blockId"), java.alias("p")));
+            assertEquals(4, a.size(), sql);
+            for (int i = 0; i < a.size(); i++) {
+                Row x = a.get(i).getStruct(1);
+                Row y = b.get(i).getStruct(1);
+                assertArrayEquals((byte[]) x.get(x.size() - 1), (byte[]) y.get(y.size() - 1), sql);
+            }
+        });
+        // unpool what max pooling gave, in SQL (into 14x16, which holds every block's plane positions)
+        List<Row> u = spark.sql("SELECT blockId, h, w, max_unpool2d(q.output, q.indices, array(14, 16)) AS u FROM"
+                + " (SELECT blockId, h, w, max_pool2d_with_indices(struct(n, c, h, w, data), 2) AS q FROM blocks)")
+                .collectAsList();
+        assertEquals(4, u.size(), "unpool");
+    }
+
+    @Test
     void tryGivesNullWherePoolingFails() {
         // a 2x2 kernel with dilation 20 spans 21 rows and columns: more than every block has
         List<Row> rows = spark.sql("SELECT try_max_pool2d(struct(*), 2, 1, 0, 20) AS p FROM blocks").collectAsList();
@@ -133,7 +171,7 @@ class PoolingSparkExtensionsTest {
                 "pool2d(struct(*), 'max', h)", "pool2d: kernel (blocks.h) must be a constant",
                 "pool2d(struct(*), 2, 2)", "pool2d: mode (2) must be the string 'max' or 'avg'",
                 "max_pool2d(struct(*), array(2, 3, 4))", "max_pool2d: kernel (array(2, 3, 4)) must be an int or an array"
-                        + " of two ints (h, w)",
+                        + " of 2 ints",
                 "avg_pool2d(struct(*), 3, 1, 2)", "avg_pool2d: padding height (2) must be at most half the effective"
                         + " kernel size (3)",
                 "max_pool2d(struct(*), 2, 2, 0, 1, 'yes')", "max_pool2d: ceil_mode ('yes') must be true or false",

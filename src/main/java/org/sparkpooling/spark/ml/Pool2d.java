@@ -22,6 +22,7 @@ import org.apache.spark.sql.classic.ExpressionUtils;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.sparkpooling.pool.NdPoolSpec;
 import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.spark.sql.PoolCall;
@@ -369,7 +370,7 @@ public final class Pool2d extends Transformer implements DefaultParamsWritable {
         transformSchema(dataset.schema());
         String in = getInputCol();
         String indices = getIndicesCol();
-        PoolCall call = PoolCall.of(spec(), indices != null, !getHandleInvalid().equals("error"));
+        PoolCall call = PoolCall.of(NdPoolSpec.of(spec()), indices != null, !getHandleInvalid().equals("error"));
         Column pooled = ExpressionUtils.column(new PoolExpression(ExpressionUtils.expression(col(in)), call));
         Dataset<Row> out;
         if (indices == null) {

@@ -3,8 +3,8 @@ package org.sparkpooling.spark.sql;
 /**
  * Between the rows' interleaved samples (HWC: pixel by pixel, its channels together) and the
  * kernel's planes (CHW). Samples of 8 bits, 16 bits little-endian, or float32 little-endian
- * (depth 32); integer samples become floats exactly and come back rounded half to even and clamped
- * to their range when they are averages.
+ * (depth 32); integer samples become floats exactly and come back as the integers RowPooler made
+ * of the kernel's results.
  *
  * <p>The loops go pixel by pixel, so the interleaved side is read or written once, in order, and
  * each plane is a sequential stream; one and three and four channels (gray, BGR, BGRA) are
@@ -35,6 +35,20 @@ final class Interleaved {
                         dst[c * plane + i] = Float.intBitsToFloat((src[o] & 0xff) | (src[o + 1] & 0xff) << 8
                                 | (src[o + 2] & 0xff) << 16 | (src[o + 3] & 0xff) << 24);
                     }
+                }
+            }
+        }
+    }
+
+    /** Integer samples (8 or 16 bits) into float64 planes, for means whose sums a float cannot hold. */
+    static void toPlanes(byte[] src, int offset, int depth, int channels, int plane, double[] dst) {
+        for (int i = 0, o = offset; i < plane; i++) {
+            for (int c = 0; c < channels; c++) {
+                if (depth == 8) {
+                    dst[c * plane + i] = src[o++] & 0xff;
+                } else {
+                    dst[c * plane + i] = (src[o] & 0xff) | (src[o + 1] & 0xff) << 8;
+                    o += 2;
                 }
             }
         }
@@ -73,19 +87,16 @@ final class Interleaved {
     }
 
     /**
-     * The planes {@code y} back as {@code plane} interleaved pixels at {@code dst[offset..]};
-     * {@code round}: averages of integer samples, rounded half to even and clamped to
-     * {@code [0, 2^depth - 1]} (a divisor override can push a mean out of range), as the downsample
-     * pipeline rounds its levels. Max values of integer samples are integers already.
+     * The planes {@code y} back as {@code plane} interleaved pixels at {@code dst[offset..]}; for
+     * integer depths the values are integer samples in range already (see RowPooler).
      */
-    static void fromPlanes(float[] y, int depth, int channels, int plane, boolean round, byte[] dst, int offset) {
+    static void fromPlanes(float[] y, int depth, int channels, int plane, byte[] dst, int offset) {
         switch (depth) {
-            case 8 -> planesToBytes(y, channels, plane, round, dst, offset);
+            case 8 -> planesToBytes(y, channels, plane, dst, offset);
             case 16 -> {
                 for (int i = 0, o = offset; i < plane; i++) {
                     for (int c = 0; c < channels; c++, o += 2) {
-                        float v = y[c * plane + i];
-                        int s = (int) (round ? toDepth(v, 65535f) : v);
+                        int s = (int) y[c * plane + i];
                         dst[o] = (byte) s;
                         dst[o + 1] = (byte) (s >>> 8);
                     }
@@ -105,40 +116,32 @@ final class Interleaved {
         }
     }
 
-    private static void planesToBytes(float[] y, int channels, int plane, boolean round, byte[] dst, int offset) {
-        if (!round) {
-            for (int i = 0, o = offset; i < plane; i++) {
-                for (int c = 0; c < channels; c++, o++) {
-                    dst[o] = (byte) (int) y[c * plane + i];
-                }
-            }
-            return;
-        }
+    private static void planesToBytes(float[] y, int channels, int plane, byte[] dst, int offset) {
         switch (channels) {
             case 1 -> {
                 for (int i = 0; i < plane; i++) {
-                    dst[offset + i] = (byte) (int) toDepth(y[i], 255f);
+                    dst[offset + i] = (byte) (int) y[i];
                 }
             }
             case 3 -> {
                 for (int i = 0, o = offset; i < plane; i++, o += 3) {
-                    dst[o] = (byte) (int) toDepth(y[i], 255f);
-                    dst[o + 1] = (byte) (int) toDepth(y[plane + i], 255f);
-                    dst[o + 2] = (byte) (int) toDepth(y[2 * plane + i], 255f);
+                    dst[o] = (byte) (int) y[i];
+                    dst[o + 1] = (byte) (int) y[plane + i];
+                    dst[o + 2] = (byte) (int) y[2 * plane + i];
                 }
             }
             case 4 -> {
                 for (int i = 0, o = offset; i < plane; i++, o += 4) {
-                    dst[o] = (byte) (int) toDepth(y[i], 255f);
-                    dst[o + 1] = (byte) (int) toDepth(y[plane + i], 255f);
-                    dst[o + 2] = (byte) (int) toDepth(y[2 * plane + i], 255f);
-                    dst[o + 3] = (byte) (int) toDepth(y[3 * plane + i], 255f);
+                    dst[o] = (byte) (int) y[i];
+                    dst[o + 1] = (byte) (int) y[plane + i];
+                    dst[o + 2] = (byte) (int) y[2 * plane + i];
+                    dst[o + 3] = (byte) (int) y[3 * plane + i];
                 }
             }
             default -> {
                 for (int i = 0, o = offset; i < plane; i++) {
                     for (int c = 0; c < channels; c++, o++) {
-                        dst[o] = (byte) (int) toDepth(y[c * plane + i], 255f);
+                        dst[o] = (byte) (int) y[c * plane + i];
                     }
                 }
             }
@@ -146,8 +149,8 @@ final class Interleaved {
     }
 
     /**
-     * A mean as a sample: clamped first, so the 2^23 trick sees {@code 0 <= v <= max < 2^23}, then
-     * rounded half to even ({@link Math#rint}'s rule); NaN, which no mean of integers is, gives 0.
+     * A float result as a sample: clamped first, so the 2^23 trick sees {@code 0 <= v <= max < 2^23},
+     * then rounded half to even ({@link Math#rint}'s rule); NaN gives 0.
      */
     static float toDepth(float v, float max) {
         float clamped = v >= 0 ? Math.min(v, max) : 0f;

@@ -1,29 +1,39 @@
 package org.sparkpooling.spark.sql;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
-import org.sparkpooling.pool.PoolMode;
-import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.pool.NdPoolSpec;
+import org.sparkpooling.pool.PoolOp;
 
 /**
  * The SQL functions, one list: each entry's name, documentation (what {@code DESCRIBE FUNCTION}
  * shows) and builder, which reads the constant arguments after the column into a {@link PoolCall}.
- * {@code PoolingSparkExtensions} injects every entry; nothing else registers functions.
+ * {@code PoolingSparkExtensions} injects every entry and {@code PoolingFunctions} builds through the
+ * same entries; nothing else registers functions.
  *
- * <p>Sizes ({@code kernel}, {@code stride}, {@code padding}, {@code dilation}) are an int for both
- * sides or {@code array(h, w)}; a NULL stride is the kernel (PyTorch's {@code stride=None}).
+ * <p>PyTorch's functional names and argument order, in one, two and three dimensions:
+ * {@code max_pool}, {@code avg_pool}, {@code lp_pool}, {@code adaptive_max_pool},
+ * {@code adaptive_avg_pool}, {@code max_unpool}, max and adaptive max also {@code _with_indices}
+ * (PyTorch's {@code return_indices=True}), plus {@code pool2d(input, mode, kernel[, stride[, padding]])};
+ * each with a {@code try_} twin that gives NULL for a malformed row. Sizes ({@code kernel},
+ * {@code stride}, {@code padding}, {@code dilation}, {@code output_size}) are an int for every
+ * dimension or an array of one int per dimension, outermost first; a NULL or absent stride is the
+ * kernel (PyTorch's {@code stride=None}).
  */
 public final class PoolingSqlFunctions {
 
     /** One SQL function: its name, its documentation and how its arguments become a call. */
-    public record Function(String name, String usage, String arguments, String examples, Builder builder) {
+    public record Function(String name, String usage, String arguments, String examples, Signature signature,
+            int dims, boolean withIndices, boolean nullOnMalformed) {
 
         /** What {@code DESCRIBE FUNCTION EXTENDED} shows. */
         public ExpressionInfo info() {
@@ -31,69 +41,129 @@ public final class PoolingSqlFunctions {
                     "misc_funcs", "", "", "");
         }
 
-        /** The expression for {@code name(args...)}: the column first, then constants. */
+        /** The expression for {@code name(args...)}: the column (and unpool's indices) first, then constants. */
         public Expression build(List<Expression> args) {
-            if (args.isEmpty()) {
-                throw new IllegalArgumentException(name + ": the first argument must be the column to pool");
+            int columns = signature == Signature.UNPOOL ? 2 : 1;
+            if (args.size() < columns) {
+                throw new IllegalArgumentException(name + ": the first argument" + (columns == 2 ? "s" : "")
+                        + " must be the column to pool" + (columns == 2 ? " and its indices" : ""));
             }
-            Args a = new Args(name, args);
-            return new PoolExpression(args.get(0), builder.call(name, a));
+            Args a = new Args(name, args, columns);
+            PoolCall call = new PoolCall(name, signature.spec(a, dims), withIndices, nullOnMalformed,
+                    PoolCall.DEFAULT_IMPLEMENTATION, a.sql());
+            return new PoolExpression(args.get(0), columns == 2 ? args.get(1) : null, call);
         }
     }
 
-    /** Reads a call's constant arguments. */
-    @FunctionalInterface
-    public interface Builder {
-        PoolCall call(String name, Args args);
+    /** The argument lists, PyTorch's order; each reads its constants into a spec of {@code dims} dimensions. */
+    public enum Signature {
+        POOL2D("input, mode, kernel[, stride[, padding]]") {
+            @Override
+            NdPoolSpec spec(Args a, int dims) {
+                a.requireCount(3, 5);
+                PoolOp op = a.mode(1);
+                int[] k = a.sizes(2, "kernel", dims, null);
+                int[] s = a.sizes(3, "stride", dims, k);
+                int[] p = a.sizes(4, "padding", dims, new int[dims]);
+                return a.spec(() -> (op == PoolOp.MAX ? NdPoolSpec.max(k) : NdPoolSpec.avg(k)).stride(s).padding(p)
+                        .build());
+            }
+        },
+        MAX("input, kernel[, stride[, padding[, dilation[, ceil_mode]]]]") {
+            @Override
+            NdPoolSpec spec(Args a, int dims) {
+                a.requireCount(2, 6);
+                int[] k = a.sizes(1, "kernel", dims, null);
+                int[] s = a.sizes(2, "stride", dims, k);
+                int[] p = a.sizes(3, "padding", dims, new int[dims]);
+                int[] d = a.sizes(4, "dilation", dims, ones(dims));
+                boolean ceil = a.bool(5, "ceil_mode", false);
+                return a.spec(() -> NdPoolSpec.max(k).stride(s).padding(p).dilation(d).ceilMode(ceil).build());
+            }
+        },
+        AVG("input, kernel[, stride[, padding[, ceil_mode[, count_include_pad[, divisor_override]]]]]") {
+            @Override
+            NdPoolSpec spec(Args a, int dims) {
+                a.requireCount(2, 7);
+                int[] k = a.sizes(1, "kernel", dims, null);
+                int[] s = a.sizes(2, "stride", dims, k);
+                int[] p = a.sizes(3, "padding", dims, new int[dims]);
+                boolean ceil = a.bool(4, "ceil_mode", false);
+                boolean countPad = a.bool(5, "count_include_pad", true);
+                Integer divisor = a.optionalInt(6, "divisor_override");
+                return a.spec(() -> NdPoolSpec.avg(k).stride(s).padding(p).ceilMode(ceil).countIncludePad(countPad)
+                        .divisorOverride(divisor).build());
+            }
+        },
+        LP("input, norm_type, kernel[, stride[, ceil_mode]]") {
+            @Override
+            NdPoolSpec spec(Args a, int dims) {
+                a.requireCount(3, 5);
+                double norm = a.number(1, "norm_type");
+                int[] k = a.sizes(2, "kernel", dims, null);
+                int[] s = a.sizes(3, "stride", dims, k);
+                boolean ceil = a.bool(4, "ceil_mode", false);
+                return a.spec(() -> NdPoolSpec.lp(norm, k).stride(s).ceilMode(ceil).build());
+            }
+        },
+        ADAPTIVE_MAX("input, output_size") {
+            @Override
+            NdPoolSpec spec(Args a, int dims) {
+                a.requireCount(2, 2);
+                int[] o = a.sizes(1, "output_size", dims, null);
+                return a.spec(() -> NdPoolSpec.adaptiveMax(o));
+            }
+        },
+        ADAPTIVE_AVG("input, output_size") {
+            @Override
+            NdPoolSpec spec(Args a, int dims) {
+                a.requireCount(2, 2);
+                int[] o = a.sizes(1, "output_size", dims, null);
+                return a.spec(() -> NdPoolSpec.adaptiveAvg(o));
+            }
+        },
+        UNPOOL("input, indices, output_size") {
+            @Override
+            NdPoolSpec spec(Args a, int dims) {
+                a.requireCount(3, 3);
+                int[] o = a.sizes(2, "output_size", dims, null);
+                return a.spec(() -> NdPoolSpec.unpool(o));
+            }
+        };
+
+        private final String parameters;
+
+        Signature(String parameters) {
+            this.parameters = parameters;
+        }
+
+        abstract NdPoolSpec spec(Args a, int dims);
+
+        private static int[] ones(int dims) {
+            int[] a = new int[dims];
+            Arrays.fill(a, 1);
+            return a;
+        }
     }
 
     private static final String SIZES = """
-                      kernel   - window size: an int for both sides, or array(h, w)
-                      stride   - step between windows, int or array(h, w); NULL or absent: the kernel
-                      padding  - implicit padding on both sides, int or array(h, w); default 0
+                  kernel   - the window: an int for every dimension, or an array of one per dimension
+                  stride   - the step between windows, int or array; NULL or absent: the kernel
             """;
 
-    private static final List<Function> ALL = List.of(
-            pooling("pool2d", "input, mode, kernel[, stride[, padding]]",
-                    "Pools a tensor, image or downsample-level struct with PyTorch's 2-D max or avg pooling "
-                            + "(floor mode, padding counted in averages) and returns the same kind of struct.",
-                    "          mode     - 'max' or 'avg'\n" + SIZES,
-                    "pool2d(image, 'max', 2, 2)"),
-            pooling("max_pool2d", "input, kernel[, stride[, padding[, dilation[, ceil_mode]]]]",
-                    "PyTorch's max_pool2d on a tensor, image or downsample-level struct; the same kind of struct.",
-                    SIZES + "          dilation - spacing of the window's taps, int or array(h, w); default 1\n"
-                            + "          ceil_mode - ceil instead of floor for the output size; default false\n",
-                    "max_pool2d(tensor, 3, 2, 1)"),
-            pooling("avg_pool2d",
-                    "input, kernel[, stride[, padding[, ceil_mode[, count_include_pad[, divisor_override]]]]]",
-                    "PyTorch's avg_pool2d on a tensor, image or downsample-level struct; the same kind of struct "
-                            + "(integer samples: the mean rounded half to even, clamped to the sample range).",
-                    SIZES + "          ceil_mode - ceil instead of floor for the output size; default false\n"
-                            + "          count_include_pad - count the padding in the divisor; default true\n"
-                            + "          divisor_override - divide by this instead; NULL or absent: none\n",
-                    "avg_pool2d(image, 2)"),
-            pooling("max_pool2d_with_indices", "input, kernel[, stride[, padding[, dilation[, ceil_mode]]]]",
-                    "max_pool2d with the argmax of each output: struct<output, indices>, indices as "
-                            + "little-endian int32, one per output sample and in its order, each h * W + w "
-                            + "inside its (n, c) plane (PyTorch's return_indices=True).",
-                    SIZES + "          dilation - spacing of the window's taps; default 1\n"
-                            + "          ceil_mode - ceil instead of floor for the output size; default false\n",
-                    "max_pool2d_with_indices(tensor, 2)"));
-
-    /** Every function, then its try_ twin. */
-    private static final List<Function> WITH_TRY = withTry();
+    private static final List<Function> ALL = make();
 
     private PoolingSqlFunctions() {
     }
 
-    /** Every SQL function, in registration order. */
+    /** Every SQL function, in registration order: each function, then its try_ twin. */
     public static List<Function> all() {
-        return WITH_TRY;
+        return ALL;
     }
 
     /** The function called {@code name}. */
     public static Function byName(String name) {
-        for (Function f : WITH_TRY) {
+        for (Function f : ALL) {
             if (f.name().equals(name)) {
                 return f;
             }
@@ -101,86 +171,101 @@ public final class PoolingSqlFunctions {
         throw new IllegalArgumentException("no pooling function is called " + name);
     }
 
-    private static List<Function> withTry() {
-        List<Function> out = new ArrayList<>(ALL);
-        for (Function f : ALL) {
-            out.add(new Function("try_" + f.name(), f.usage().replace(f.name() + "(", "try_" + f.name() + "(")
-                    .replaceFirst(" - ", " - Like " + f.name() + ", but a malformed row gives NULL instead of failing"
-                            + " the query. "), f.arguments(), f.examples().replace(f.name() + "(", "try_" + f.name() + "("),
-                    f.builder()));
+    private static List<Function> make() {
+        List<Function> out = new ArrayList<>();
+        add(out, "pool2d", Signature.POOL2D, 2, false,
+                "Pools a tensor, image or downsample-level struct with PyTorch's 2-D max or avg pooling (floor mode,"
+                        + " padding counted in averages) and returns the same kind of struct.",
+                "          mode     - 'max' or 'avg'\n" + SIZES
+                        + "          padding  - implicit padding on both sides, int or array; default 0\n",
+                "pool2d(image, 'max', 2, 2)");
+        for (int d = 1; d <= 3; d++) {
+            String what = d == 2 ? "a tensor, image or downsample-level struct" : "a " + d + "-D tensor struct";
+            String example = d == 2 ? "image" : "tensor";
+            String windowed = SIZES + "          padding  - implicit padding on both sides, int or array; default 0\n";
+            String maxArgs = windowed + "          dilation - spacing of the window's taps, int or array; default 1\n"
+                    + "          ceil_mode - ceil instead of floor for the output size; default false\n";
+            add(out, "max_pool" + d + "d", Signature.MAX, d, false,
+                    "PyTorch's max_pool" + d + "d on " + what + "; the same kind of struct.", maxArgs,
+                    "max_pool" + d + "d(" + example + ", 3, 2, 1)");
+            add(out, "max_pool" + d + "d_with_indices", Signature.MAX, d, true,
+                    "max_pool" + d + "d with the argmax of each output (return_indices=True): struct<output, indices>,"
+                            + " indices little-endian int32, one per output sample in its order, each the flat position"
+                            + " inside its (n, c) plane or volume.", maxArgs,
+                    "max_pool" + d + "d_with_indices(" + example + ", 2)");
+            add(out, "avg_pool" + d + "d", Signature.AVG, d, false,
+                    "PyTorch's avg_pool" + d + "d on " + what + "; the same kind of struct (integer samples: the exact"
+                            + " mean rounded half to even, clamped to the sample range).",
+                    windowed + "          ceil_mode - ceil instead of floor for the output size; default false\n"
+                            + "          count_include_pad - count the padding in the divisor; default true\n"
+                            + "          divisor_override - divide by this instead; NULL or absent: none\n",
+                    "avg_pool" + d + "d(" + example + ", 2)");
+            add(out, "lp_pool" + d + "d", Signature.LP, d, false,
+                    "PyTorch's lp_pool" + d + "d (power-average, (sum x^p)^(1/p)) on " + what + "; the same kind of"
+                            + " struct (integer samples: rounded half to even, clamped).",
+                    "          norm_type - p, a finite number > 0\n" + SIZES
+                            + "          ceil_mode - ceil instead of floor for the output size; default false\n",
+                    "lp_pool" + d + "d(" + example + ", 2, 3)");
+            String sizes = "          output_size - an int for every dimension, or an array of one per dimension\n";
+            add(out, "adaptive_max_pool" + d + "d", Signature.ADAPTIVE_MAX, d, false,
+                    "PyTorch's adaptive_max_pool" + d + "d on " + what + ": the max of each of output_size bins.",
+                    sizes, "adaptive_max_pool" + d + "d(" + example + ", 7)");
+            add(out, "adaptive_max_pool" + d + "d_with_indices", Signature.ADAPTIVE_MAX, d, true,
+                    "adaptive_max_pool" + d + "d with the argmax of each output: struct<output, indices>, as"
+                            + " max_pool" + d + "d_with_indices.", sizes,
+                    "adaptive_max_pool" + d + "d_with_indices(" + example + ", 7)");
+            add(out, "adaptive_avg_pool" + d + "d", Signature.ADAPTIVE_AVG, d, false,
+                    "PyTorch's adaptive_avg_pool" + d + "d on " + what + ": the mean of each of output_size bins"
+                            + " (integer samples: exact, rounded half to even).",
+                    sizes, "adaptive_avg_pool" + d + "d(" + example + ", 1)");
+            add(out, "max_unpool" + d + "d", Signature.UNPOOL, d, false,
+                    "PyTorch's max_unpool" + d + "d on a " + d + "-D tensor struct and the indices max_pool" + d
+                            + "d_with_indices gave it: a tensor struct of output_size, zero where no index points.",
+                    "          indices  - binary, little-endian int32, one per input element\n" + sizes,
+                    "max_unpool" + d + "d(q.output, q.indices, 8)");
         }
         return List.copyOf(out);
     }
 
-    private static Function pooling(String name, String signature, String what, String arguments, String example) {
-        String usage = "_FUNC_(" + signature + ") - " + what;
-        String args = "\n    Arguments:\n          input    - the struct column\n" + arguments;
-        String examples = "\n    Examples:\n      > SELECT _FUNC_" + example.substring(example.indexOf('(')) + " FROM t;\n";
-        return new Function(name, usage, args, examples, PoolingSqlFunctions::parse);
+    private static void add(List<Function> out, String name, Signature signature, int dims, boolean withIndices,
+            String what, String arguments, String example) {
+        String columns = signature == Signature.UNPOOL ? "          input    - the tensor struct column\n"
+                : "          input    - the struct column\n";
+        for (boolean tryMode : new boolean[] {false, true}) {
+            String n = tryMode ? "try_" + name : name;
+            String usage = "_FUNC_(" + signature.parameters + ") - " + (tryMode ? "Like " + name
+                    + ", but a malformed row gives NULL instead of failing the query. " : "") + what;
+            String args = "\n    Arguments:\n" + columns + arguments;
+            String examples = "\n    Examples:\n      > SELECT _FUNC_" + example.substring(example.indexOf('('))
+                    + " FROM t;\n";
+            out.add(new Function(n, usage, args, examples, signature, dims, withIndices, tryMode));
+        }
     }
 
-    /** The call {@code name(input, ...)} spells, by the name's signature. */
-    private static PoolCall parse(String name, Args a) {
-        boolean tryMode = name.startsWith("try_");
-        String base = tryMode ? name.substring(4) : name;
-        PoolSpec spec = switch (base) {
-            case "pool2d" -> {
-                a.requireCount(3, 5);
-                PoolMode mode = a.mode(1);
-                int[] k = a.pair(2, "kernel", null);
-                int[] s = a.pair(3, "stride", k);
-                int[] p = a.pair(4, "padding", new int[] {0, 0});
-                yield a.spec(() -> PoolSpec.builder(mode, k[0], k[1]).stride(s[0], s[1]).padding(p[0], p[1]).build());
-            }
-            case "max_pool2d", "max_pool2d_with_indices" -> {
-                a.requireCount(2, 6);
-                int[] k = a.pair(1, "kernel", null);
-                int[] s = a.pair(2, "stride", k);
-                int[] p = a.pair(3, "padding", new int[] {0, 0});
-                int[] d = a.pair(4, "dilation", new int[] {1, 1});
-                boolean ceil = a.bool(5, "ceil_mode", false);
-                yield a.spec(() -> PoolSpec.max(k[0], k[1]).stride(s[0], s[1]).padding(p[0], p[1])
-                        .dilation(d[0], d[1]).ceilMode(ceil).build());
-            }
-            case "avg_pool2d" -> {
-                a.requireCount(2, 7);
-                int[] k = a.pair(1, "kernel", null);
-                int[] s = a.pair(2, "stride", k);
-                int[] p = a.pair(3, "padding", new int[] {0, 0});
-                boolean ceil = a.bool(4, "ceil_mode", false);
-                boolean countPad = a.bool(5, "count_include_pad", true);
-                Integer divisor = a.optionalInt(6, "divisor_override");
-                yield a.spec(() -> PoolSpec.avg(k[0], k[1]).stride(s[0], s[1]).padding(p[0], p[1]).ceilMode(ceil)
-                        .countIncludePad(countPad).divisorOverride(divisor).build());
-            }
-            default -> throw new IllegalStateException("no signature for " + name);
-        };
-        return new PoolCall(name, spec, base.endsWith("_with_indices"), tryMode, PoolCall.DEFAULT_IMPLEMENTATION,
-                a.sql());
-    }
-
-    /** The arguments of one call; every one after the column must be a constant. */
+    /** The arguments of one call; every one after the column(s) must be a constant. */
     public static final class Args {
         private final String function;
         private final List<Expression> args;
+        private final int columns;
 
-        Args(String function, List<Expression> args) {
+        Args(String function, List<Expression> args, int columns) {
             this.function = function;
             this.args = args;
+            this.columns = columns;
         }
 
         void requireCount(int min, int max) {
             if (args.size() < min || args.size() > max) {
-                throw new IllegalArgumentException(function + " takes " + min + " to " + max + " arguments, not "
-                        + args.size());
+                throw new IllegalArgumentException(function + " takes " + (min == max ? "" + min : min + " to " + max)
+                        + " arguments, not " + args.size());
             }
         }
 
         /** The SQL of the constant arguments, for the column name. */
         String sql() {
             StringBuilder b = new StringBuilder();
-            for (int i = 1; i < args.size(); i++) {
-                b.append(i == 1 ? "" : ", ").append(args.get(i).sql());
+            for (int i = columns; i < args.size(); i++) {
+                b.append(i == columns ? "" : ", ").append(args.get(i).sql());
             }
             return b.toString();
         }
@@ -193,21 +278,21 @@ public final class PoolingSqlFunctions {
             return e.eval(null);
         }
 
-        PoolMode mode(int i) {
+        PoolOp mode(int i) {
             Object v = value(i, "mode");
             if (!(v instanceof UTF8String s)) {
                 throw new IllegalArgumentException(function + ": mode (" + args.get(i).sql()
                         + ") must be the string 'max' or 'avg'");
             }
-            try {
-                return PoolMode.parse(s.toString().toLowerCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(function + ": " + e.getMessage());
-            }
+            return switch (s.toString().trim().toLowerCase(Locale.ROOT)) {
+                case "max" -> PoolOp.MAX;
+                case "avg" -> PoolOp.AVG;
+                default -> throw new IllegalArgumentException(function + ": mode (" + s + ") must be max or avg");
+            };
         }
 
-        /** An int for both sides or array(h, w); {@code absent} when the argument is missing or NULL. */
-        int[] pair(int i, String role, int[] absent) {
+        /** An int for every dimension or an array of {@code dims} ints; {@code absent} when missing or NULL. */
+        int[] sizes(int i, String role, int dims, int[] absent) {
             Object v = i < args.size() ? value(i, role) : null;
             if (v == null) {
                 if (absent == null) {
@@ -215,25 +300,42 @@ public final class PoolingSqlFunctions {
                 }
                 return absent;
             }
+            String want = dims == 1 ? "an int" : "an int or an array of " + dims + " ints";
             if (v instanceof ArrayData a) {
-                if (a.numElements() != 2 || a.isNullAt(0) || a.isNullAt(1)) {
-                    throw new IllegalArgumentException(function + ": " + role + " (" + args.get(i).sql()
-                            + ") must be an int or an array of two ints (h, w)");
+                if (a.numElements() != dims) {
+                    throw new IllegalArgumentException(function + ": " + role + " (" + args.get(i).sql() + ") must be "
+                            + want);
                 }
                 DataType element = ((ArrayType) args.get(i).dataType()).elementType();
-                return new int[] {toInt(a.get(0, element), role, i), toInt(a.get(1, element), role, i)};
+                int[] out = new int[dims];
+                for (int d = 0; d < dims; d++) {
+                    out[d] = toInt(a.isNullAt(d) ? null : a.get(d, element), role, i, want);
+                }
+                return out;
             }
-            int n = toInt(v, role, i);
-            return new int[] {n, n};
+            int n = toInt(v, role, i, want);
+            int[] out = new int[dims];
+            Arrays.fill(out, n);
+            return out;
         }
 
-        private int toInt(Object v, String role, int i) {
+        private int toInt(Object v, String role, int i, String want) {
             if (v instanceof Integer || v instanceof Short || v instanceof Byte
                     || (v instanceof Long l && l == (int) (long) l)) {
                 return ((Number) v).intValue();
             }
-            throw new IllegalArgumentException(function + ": " + role + " (" + args.get(i).sql()
-                    + ") must be an int or an array of two ints (h, w)");
+            throw new IllegalArgumentException(function + ": " + role + " (" + args.get(i).sql() + ") must be " + want);
+        }
+
+        double number(int i, String role) {
+            Object v = value(i, role);
+            if (v instanceof Number n) {
+                return n.doubleValue();
+            }
+            if (v instanceof org.apache.spark.sql.types.Decimal d) {
+                return d.toDouble();
+            }
+            throw new IllegalArgumentException(function + ": " + role + " (" + args.get(i).sql() + ") must be a number");
         }
 
         boolean bool(int i, String role, boolean absent) {
@@ -250,11 +352,11 @@ public final class PoolingSqlFunctions {
 
         Integer optionalInt(int i, String role) {
             Object v = i < args.size() ? value(i, role) : null;
-            return v == null ? null : toInt(v, role, i);
+            return v == null ? null : toInt(v, role, i, "an int");
         }
 
         /** The spec, its own refusals named as this function's. */
-        PoolSpec spec(java.util.function.Supplier<PoolSpec> make) {
+        NdPoolSpec spec(Supplier<NdPoolSpec> make) {
             try {
                 return make.get();
             } catch (IllegalArgumentException e) {

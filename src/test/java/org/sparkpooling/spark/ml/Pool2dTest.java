@@ -108,7 +108,7 @@ class Pool2dTest {
         Dataset<Row> flat = images.select(col("image.origin").alias("origin"), col("image"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.transformSchema(flat.schema()));
         assertTrue(e.getMessage().startsWith(p.uid() + ": column origin has type string, which is not a struct the"
-                + " pooling functions take: it must be the tensor struct"), e.getMessage());
+                + " pooling functions take: it must be a tensor struct"), e.getMessage());
         Pool2d missing = new Pool2d().setInputCol("photo");
         assertEquals(missing.uid() + ": input column photo does not exist; the columns are origin, image",
                 assertThrows(IllegalArgumentException.class, () -> missing.transformSchema(flat.schema())).getMessage());

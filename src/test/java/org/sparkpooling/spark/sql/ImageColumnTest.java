@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkpooling.pipeline.DownsampleJob;
 import org.sparkpooling.pipeline.DownsampleSpec;
 import org.sparkpooling.pipeline.EdgeMode;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.spark.PoolingFunctions;
@@ -146,7 +147,7 @@ class ImageColumnTest {
     @MethodSource("pipelineRuns")
     void imageSourcePooledEqualsThePipelinesLevelOne(PoolMode mode, int factor, EdgeMode edge) throws Exception {
         Path out = dir.resolve("pyramid-" + mode.label() + factor + edge.label());
-        DownsampleSpec ds = new DownsampleSpec(mode, factor, 1, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec ds = new DownsampleSpec(downsample(mode), factor, 1, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
         DownsampleJob.run(spark, DownsampleJob.Options.builder(photos.toString(), out.toString(), ds).partitions(2)
                 .build(), new PrintWriter(new StringWriter()));
         Map<String, Row> level1 = new TreeMap<>();
@@ -216,5 +217,13 @@ class ImageColumnTest {
                 PoolingFunctions.tryPool2d(col("image"), PoolSpec.max(2, 2).build()).alias("p")), "p");
         assertNull(tried.get("broken.png"));
         assertEquals(479 / 2, ImageSchema.getHeight(tried.get("meadow.png")));
+    }
+
+    /** The pipeline's mode that pools as {@code mode} does. */
+    static DownsampleMode downsample(PoolMode mode) {
+        return switch (mode) {
+            case MAX -> DownsampleMode.MAX;
+            case AVG -> DownsampleMode.AVG;
+        };
     }
 }

@@ -29,6 +29,7 @@ import org.sparkpooling.pipeline.EdgeMode;
 import org.sparkpooling.pipeline.InputKind;
 import org.sparkpooling.pipeline.PngEncoder;
 import org.sparkpooling.pipeline.TestImages;
+import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.PoolMode;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.spark.BlockSources;
@@ -82,7 +83,7 @@ class LevelColumnTest {
         if (Files.isDirectory(out)) {
             return out; // the same run made by an earlier test
         }
-        DownsampleSpec spec = new DownsampleSpec(mode, 2, 2, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(downsample(mode), 2, 2, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
         DownsampleJob.run(spark, DownsampleJob.Options.builder(input.toString(), out.toString(), spec).kind(kind)
                 .partitions(2).build(), new PrintWriter(new StringWriter()));
         return out;
@@ -159,7 +160,7 @@ class LevelColumnTest {
     @Test
     void aPngOnlyRunHasNoPixelsToPool() throws Exception {
         Path out = dir.resolve("png-only");
-        DownsampleSpec spec = new DownsampleSpec(PoolMode.AVG, 2, 1, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 1, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
         Path one = Files.createDirectories(dir.resolve("one"));
         Files.copy(images.resolve("meadow.png"), one.resolve("meadow.png"));
         DownsampleJob.run(spark, DownsampleJob.Options.builder(one.toString(), out.toString(), spec)
@@ -173,4 +174,12 @@ class LevelColumnTest {
                 .collectAsList().get(0).isNullAt(0));
     }
 
+
+    /** The pipeline's mode that pools as {@code mode} does. */
+    static DownsampleMode downsample(PoolMode mode) {
+        return switch (mode) {
+            case MAX -> DownsampleMode.MAX;
+            case AVG -> DownsampleMode.AVG;
+        };
+    }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.pool.NdPoolSpec;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.pool.Pooled;
 import org.sparkpooling.spark.BlockSources;
@@ -89,7 +90,7 @@ class PoolExpressionTest {
                 String what = call.function() + " " + call.spec() + " on a " + names[i];
                 assertEquals(wantH, pooled.getInt(heightField), what + " height");
                 assertEquals(wantW, pooled.getInt(heightField + 1), what + " width");
-                if (floats && call.spec().mode() == PoolMode.AVG) {
+                if (floats && call.spec().op() != org.sparkpooling.pool.PoolOp.MAX) {
                     Expected.assertSameFloats(wantData, pooled.getBinary(dataField), what + " data");
                 } else {
                     assertArrayEquals(wantData, pooled.getBinary(dataField), what + " data");
@@ -124,10 +125,10 @@ class PoolExpressionTest {
             int mode = c == 1 ? PoolColumn.CV_8UC1 : c == 3 ? PoolColumn.CV_8UC3 : PoolColumn.CV_8UC4;
             InternalRow image = new GenericInternalRow(new Object[] {UTF8String.fromString("file:/x.png"), h, w, c, mode, data});
             Expected.Image want = Expected.interleaved(spec, data, h, w, c, 8);
-            check(ImageSchema.columnSchema(), image, PoolCall.of(spec, false, false), 5, 1, want.data(), want.height(),
+            check(ImageSchema.columnSchema(), image, PoolCall.of(NdPoolSpec.of(spec), false, false), 5, 1, want.data(), want.height(),
                     want.width(), null);
             if (spec.mode() == PoolMode.MAX) {
-                check(ImageSchema.columnSchema(), image, PoolCall.of(spec, true, false), 5, 1, want.data(),
+                check(ImageSchema.columnSchema(), image, PoolCall.of(NdPoolSpec.of(spec), true, false), 5, 1, want.data(),
                         want.height(), want.width(), want.indices());
             }
         }
@@ -141,7 +142,7 @@ class PoolExpressionTest {
         byte[] sixteen = randomBytes(2 * 3 * h * w, 16);
         InternalRow level16 = new GenericInternalRow(new Object[] {UTF8String.fromString("a/b.png"), h, w, 3, 16, sixteen});
         Expected.Image want = Expected.interleaved(spec, sixteen, h, w, 3, 16);
-        check(LEVEL, level16, PoolCall.of(spec, spec.mode() == PoolMode.MAX, false), 5, 1, want.data(), want.height(),
+        check(LEVEL, level16, PoolCall.of(NdPoolSpec.of(spec), spec.mode() == PoolMode.MAX, false), 5, 1, want.data(), want.height(),
                 want.width(), want.indices());
         Tensor t = Expected.awkward(new Shape(1, 2, h, w), 32);
         ByteBuffer f = ByteBuffer.allocate(4 * 2 * h * w).order(ByteOrder.LITTLE_ENDIAN);
@@ -154,7 +155,7 @@ class PoolExpressionTest {
         }
         InternalRow level32 = new GenericInternalRow(new Object[] {UTF8String.fromString("t#0"), h, w, 2, 32, f.array()});
         Expected.Image wantFloat = Expected.interleaved(spec, f.array(), h, w, 2, 32);
-        check(LEVEL, level32, PoolCall.of(spec, spec.mode() == PoolMode.MAX, false), 5, 1, wantFloat.data(),
+        check(LEVEL, level32, PoolCall.of(NdPoolSpec.of(spec), spec.mode() == PoolMode.MAX, false), 5, 1, wantFloat.data(),
                 wantFloat.height(), wantFloat.width(), wantFloat.indices(), true);
     }
 
@@ -164,7 +165,7 @@ class PoolExpressionTest {
         Tensor t = Expected.awkward(new Shape(3, 2, 29, 31), 7);
         InternalRow row = new GenericInternalRow(new Object[] {7L, 3, 2, 29, 31, Expected.littleEndian(t.data())});
         Pooled want = Expected.tensor(spec, t);
-        check(BlockSources.TENSOR_SCHEMA, row, PoolCall.of(spec, spec.mode() == PoolMode.MAX, false), 5, 3,
+        check(BlockSources.TENSOR_SCHEMA, row, PoolCall.of(NdPoolSpec.of(spec), spec.mode() == PoolMode.MAX, false), 5, 3,
                 Expected.littleEndian(want.output().data()), want.output().shape().h(), want.output().shape().w(),
                 want.indices(), true);
     }
@@ -174,7 +175,7 @@ class PoolExpressionTest {
         // rows of alternating sizes through one expression: each must be its own, whatever buffers it reuses
         PoolSpec spec = PoolSpec.avg(2, 2).build();
         PoolExpression e = new PoolExpression(new BoundReference(0, ImageSchema.columnSchema(), true),
-                PoolCall.of(spec, false, false));
+                PoolCall.of(NdPoolSpec.of(spec), false, false));
         for (int i = 0; i < 12; i++) {
             int h = 40 + (i % 3) * 17;
             int w = 700 + (i % 2) * 301;
@@ -189,7 +190,7 @@ class PoolExpressionTest {
     @Test
     void nullStructGivesNullAndMalformedNamesTheRow() {
         PoolExpression e = new PoolExpression(new BoundReference(0, ImageSchema.columnSchema(), true),
-                PoolCall.of(PoolSpec.max(2, 2).build(), false, false));
+                PoolCall.of(NdPoolSpec.of(PoolSpec.max(2, 2).build()), false, false));
         assertNull(e.eval(new GenericInternalRow(new Object[] {null})));
         InternalRow bad = new GenericInternalRow(new Object[] {UTF8String.fromString("file:/b.png"), 2, 2, 3,
             PoolColumn.CV_8UC3, new byte[11]});
@@ -207,7 +208,7 @@ class PoolExpressionTest {
                 () -> e.eval(new GenericInternalRow(new Object[] {channels}))).getMessage()
                 .contains("nChannels (4) does not match mode 16 (3 channels)"));
         PoolExpression level = new PoolExpression(new BoundReference(0, LEVEL, true),
-                PoolCall.of(PoolSpec.avg(2, 2).build(), false, true));
+                PoolCall.of(NdPoolSpec.of(PoolSpec.avg(2, 2).build()), false, true));
         InternalRow depth = new GenericInternalRow(new Object[] {UTF8String.fromString("x.png"), 2, 2, 1, 12, new byte[8]});
         assertNull(level.eval(new GenericInternalRow(new Object[] {depth})), "try_: null for bitDepth 12");
     }

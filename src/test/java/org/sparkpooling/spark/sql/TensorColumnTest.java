@@ -250,7 +250,7 @@ class TensorColumnTest {
         Exception e = assertThrows(Exception.class,
                 () -> tensors.select(PoolingFunctions.pool2d(col("data"), "max", 2)).schema());
         assertTrue(e.getMessage().contains("pool2d: column data has type binary, which is not a struct the pooling"
-                + " functions take: it must be the tensor struct"), e.getMessage());
+                + " functions take: it must be a tensor struct"), e.getMessage());
         Exception missing = assertThrows(Exception.class,
                 () -> tensors.select(PoolingFunctions.pool2d(struct(col("n"), col("c"), col("data")), "max", 2)).schema());
         assertTrue(missing.getMessage().contains("has type struct<n:int,c:int,data:binary>"), missing.getMessage());
@@ -265,7 +265,7 @@ class TensorColumnTest {
                 assertThrows(IllegalArgumentException.class, () -> PoolingFunctions.pool2d(t, "max", 0)).getMessage());
         assertEquals("pool2d: padding height (2) must be at most half the effective kernel size (3)",
                 assertThrows(IllegalArgumentException.class, () -> PoolingFunctions.pool2d(t, "avg", 3, 1, 2)).getMessage());
-        assertEquals("avg_pool2d: indices come with max pooling only, not avg",
+        assertEquals("avg_pool2d: indices come with max and adaptive-max pooling only, not avg",
                 assertThrows(IllegalArgumentException.class,
                         () -> PoolingFunctions.maxPool2dWithIndices(t, PoolSpec.avg(2, 2).build())).getMessage());
     }
