@@ -96,6 +96,7 @@ public final class ColumnPoolingBench {
 
     static void run(Options o, PrintStream out) throws Exception {
         out.printf(Locale.ROOT, "load average at start: %s%n", load());
+        isolated(o, out);
         tensors(o, out);
         if (o.photos() != null) {
             images(o, out);
@@ -120,6 +121,80 @@ public final class ColumnPoolingBench {
         long t0 = System.nanoTime();
         r.run();
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    // ---- the expression alone, no Spark job: what it adds to the pooling call it makes
+
+    /**
+     * One thread, no job: the expression evaluated through a generated projection (an UnsafeRow in,
+     * as a scan or shuffle gives it, an UnsafeRow out) against the pooling call it makes, on the
+     * same data, alternating; the fastest of each (a busy machine's slow runs say nothing of the code).
+     */
+    private static void isolated(Options o, PrintStream out) {
+        int reps = Math.max(3, 6 * o.reps());
+        Tensor block = SyntheticBlocks.block(SEED, 0, TEXTBOOK);
+        PoolSpec max = PoolSpec.max(2, 2).build();
+        float[] y = new float[max.geometry(TEXTBOOK.h(), TEXTBOOK.w()).outputShape(TEXTBOOK).size()];
+        PoolKernel kernel = PoolKernels.byName("fast");
+        org.apache.spark.sql.catalyst.InternalRow tensorRow = unsafe(org.sparkpooling.spark.BlockSources.TENSOR_SCHEMA,
+                new Object[] {0L, TEXTBOOK.n(), TEXTBOOK.c(), TEXTBOOK.h(), TEXTBOOK.w(),
+                    TensorDatasets.toRow(0, block).get(5)});
+        org.apache.spark.sql.catalyst.expressions.UnsafeProjection tensorFn = projection(
+                org.sparkpooling.spark.BlockSources.TENSOR_SCHEMA, max);
+        double[] t = best(reps, 50, () -> kernel.forward(max, block, y, null), () -> tensorFn.apply(tensorRow));
+        out.printf(Locale.ROOT, "expression alone, one thread, fastest of %d: %s max 2x2: kernel forward %.1f us,"
+                + " pool2d on an UnsafeRow %.1f us (%.2f of the kernel's rate)%n", reps, TEXTBOOK, t[0], t[1], t[0] / t[1]);
+
+        int h = 1200;
+        int w = 1920;
+        byte[] photo = new byte[h * w * 3];
+        new java.util.Random(SEED).nextBytes(photo);
+        PoolSpec avg = PoolSpec.avg(2, 2).ceilMode(true).build();
+        org.apache.spark.sql.catalyst.InternalRow imageRow = unsafe(org.apache.spark.ml.image.ImageSchema.columnSchema(),
+                new Object[] {org.apache.spark.unsafe.types.UTF8String.fromString("file:/photo.png"), h, w, 3, 16, photo});
+        org.apache.spark.sql.catalyst.expressions.UnsafeProjection imageFn = projection(
+                org.apache.spark.ml.image.ImageSchema.columnSchema(), avg);
+        double[] i = best(reps, 2, () -> org.sparkpooling.pool.ImagePooling.pool(DownsampleMode.AVG,
+                org.sparkpooling.tensor.IntImage.of8(h, w, 3, photo), 2, true), () -> imageFn.apply(imageRow));
+        out.printf(Locale.ROOT, "expression alone, one thread, fastest of %d: %dx%d RGB avg 2x2: the pipeline's pooling"
+                + " %.2f ms, pool2d on an image UnsafeRow %.2f ms (%.2f of the pipeline's rate)%n", reps, w, h, i[0] / 1e3,
+                i[1] / 1e3, i[0] / i[1]);
+    }
+
+    private static org.apache.spark.sql.catalyst.InternalRow unsafe(org.apache.spark.sql.types.StructType type,
+            Object[] fields) {
+        org.apache.spark.sql.catalyst.InternalRow outer = new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(
+                new Object[] {new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(fields)});
+        return org.apache.spark.sql.catalyst.expressions.UnsafeProjection.create(
+                new org.apache.spark.sql.types.DataType[] {type}).apply(outer).copy();
+    }
+
+    private static org.apache.spark.sql.catalyst.expressions.UnsafeProjection projection(
+            org.apache.spark.sql.types.StructType type, PoolSpec spec) {
+        org.apache.spark.sql.catalyst.expressions.Expression e = new org.sparkpooling.spark.sql.PoolExpression(
+                new org.apache.spark.sql.catalyst.expressions.BoundReference(0, type, true),
+                org.sparkpooling.spark.sql.PoolCall.of(org.sparkpooling.pool.NdPoolSpec.of(spec), false, false));
+        return org.apache.spark.sql.catalyst.expressions.UnsafeProjection.create(
+                scala.jdk.javaapi.CollectionConverters.asScala(List.of(e)).toList());
+    }
+
+    /** Microseconds per call of each, the fastest of {@code reps} alternating rounds of {@code calls} calls. */
+    private static double[] best(int reps, int calls, Runnable a, Runnable b) {
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+        Runnable[] both = {a, b};
+        for (int r = 0; r < reps + 3; r++) {
+            for (int k = 0; k < 2; k++) {
+                long t0 = System.nanoTime();
+                for (int c = 0; c < calls; c++) {
+                    both[k].run();
+                }
+                double us = (System.nanoTime() - t0) / 1e3 / calls;
+                if (r >= 3) { // three warm-up rounds
+                    best[k] = Math.min(best[k], us);
+                }
+            }
+        }
+        return best;
     }
 
     // ---- tensors
