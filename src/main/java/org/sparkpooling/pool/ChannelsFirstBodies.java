@@ -12,9 +12,10 @@ import java.util.Arrays;
  */
 final class ChannelsFirstBodies implements LayoutBodies {
 
-    static final ChannelsFirstBodies INSTANCE = new ChannelsFirstBodies();
+    private final PoolVectorSupport v;
 
-    private ChannelsFirstBodies() {
+    ChannelsFirstBodies(PoolVectorSupport v) {
+        this.v = v;
     }
 
     @Override

@@ -35,15 +35,31 @@ import org.sparkpooling.tensor.TensorShape;
 public final class FastKernel implements PoolKernel {
 
     private final PoolVectorSupport simd;
+    private final LayoutBodies channelsFirst;
+    private final LayoutBodies channelsLast;
 
     /** With SIMD when this JVM has the Vector API ({@link PoolVectorization}), else scalar. */
     public FastKernel() {
-        this(PoolVectorization.support());
+        this(PoolVectorization.support(), PoolVectorization.channelsLastSupport());
     }
 
     /** With the given support: tests run the SIMD and the scalar paths in one JVM. */
     FastKernel(PoolVectorSupport simd) {
+        this(simd, simd);
+    }
+
+    /** {@code simd} for the channels-first rows, {@code rows} for the channels-last ones (SIMD from Java 17). */
+    private FastKernel(PoolVectorSupport simd, PoolVectorSupport rows) {
         this.simd = simd;
+        channelsFirst = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_FIRST, simd);
+        channelsLast = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_LAST, rows);
+    }
+
+    private LayoutBodies bodies(NdPoolGeometry g) {
+        return switch (g.input().layout()) {
+            case CHANNELS_FIRST -> channelsFirst;
+            case CHANNELS_LAST -> channelsLast;
+        };
     }
 
     @Override
@@ -72,13 +88,14 @@ public final class FastKernel implements PoolKernel {
         if (planar != null) {
             forward(planar, planarTensor(g, input.data()), output, indices);
         } else {
-            FastFamily.forward(g, input.data(), output, indices);
+            FastFamily.forward(g, bodies(g), input.data(), output, indices);
         }
     }
 
     @Override
     public void forward(NdPoolSpec spec, DoubleTensor input, double[] output, int[] indices) {
-        FastFamily.forward(NdPoolGeometry.forForward(spec, input, output, indices), input.data(), output, indices);
+        NdPoolGeometry g = NdPoolGeometry.forForward(spec, input, output, indices);
+        FastFamily.forward(g, bodies(g), input.data(), output, indices);
     }
 
     @Override
@@ -88,14 +105,14 @@ public final class FastKernel implements PoolKernel {
         if (planar != null) {
             backward(planar, planarTensor(g, input.data()).shape(), gradOutput, indices, gradInput);
         } else {
-            FastFamily.backward(g, input.data(), gradOutput, indices, gradInput);
+            FastFamily.backward(g, bodies(g), input.data(), gradOutput, indices, gradInput);
         }
     }
 
     @Override
     public void backward(NdPoolSpec spec, DoubleTensor input, double[] gradOutput, int[] indices, double[] gradInput) {
-        FastFamily.backward(NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput), input.data(),
-                gradOutput, indices, gradInput);
+        NdPoolGeometry g = NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput);
+        FastFamily.backward(g, bodies(g), input.data(), gradOutput, indices, gradInput);
     }
 
     /**

@@ -13,10 +13,11 @@ package org.sparkpooling.pool;
  */
 interface LayoutBodies {
 
-    static LayoutBodies of(org.sparkpooling.tensor.Layout layout) {
+    /** The bodies of {@code layout}, on the given SIMD support (or its scalar twin). */
+    static LayoutBodies of(org.sparkpooling.tensor.Layout layout, PoolVectorSupport simd) {
         return switch (layout) {
-            case CHANNELS_FIRST -> ChannelsFirstBodies.INSTANCE;
-            case CHANNELS_LAST -> ChannelsLastBodies.INSTANCE;
+            case CHANNELS_FIRST -> new ChannelsFirstBodies(simd);
+            case CHANNELS_LAST -> new ChannelsLastBodies(simd);
         };
     }
 

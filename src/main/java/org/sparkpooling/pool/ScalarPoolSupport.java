@@ -77,4 +77,220 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         }
         return true;
     }
+
+    // ------------------------------------------------------------------ channels-last rows
+
+    @Override
+    public void maxCells(float[] x, int base, int[] cell, int cells, int c, float[] y, int[] ind, int o) {
+        maxCellsTail(x, base, cell, cells, c, 0, y, ind, o);
+    }
+
+    /** Channels {@code [from, c)}; also the SIMD support's tail. */
+    static void maxCellsTail(float[] x, int base, int[] cell, int cells, int c, int from, float[] y, int[] ind, int o) {
+        for (int k = from; k < c; k++) {
+            float m = x[base + cell[0] * c + k];
+            int arg = cell[0];
+            for (int t = 1; t < cells; t++) {
+                float v = x[base + cell[t] * c + k];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = cell[t];
+                }
+            }
+            y[o + k] = m;
+            ind[o + k] = arg;
+        }
+    }
+
+    @Override
+    public void maxCells(double[] x, int base, int[] cell, int cells, int c, double[] y, int[] ind, int o) {
+        maxCellsTail(x, base, cell, cells, c, 0, y, ind, o);
+    }
+
+    static void maxCellsTail(double[] x, int base, int[] cell, int cells, int c, int from, double[] y, int[] ind,
+            int o) {
+        for (int k = from; k < c; k++) {
+            double m = x[base + cell[0] * c + k];
+            int arg = cell[0];
+            for (int t = 1; t < cells; t++) {
+                double v = x[base + cell[t] * c + k];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = cell[t];
+                }
+            }
+            y[o + k] = m;
+            ind[o + k] = arg;
+        }
+    }
+
+    @Override
+    public void sumCells(float[] x, int base, int[] cell, int cells, int c, float scale, float[] y, int o) {
+        sumCellsTail(x, base, cell, cells, c, 0, scale, y, o);
+    }
+
+    static void sumCellsTail(float[] x, int base, int[] cell, int cells, int c, int from, float scale, float[] y,
+            int o) {
+        for (int k = from; k < c; k++) {
+            float s = x[base + cell[0] * c + k];
+            for (int t = 1; t < cells; t++) {
+                s += x[base + cell[t] * c + k];
+            }
+            y[o + k] = s * scale;
+        }
+    }
+
+    @Override
+    public void sumCells(double[] x, int base, int[] cell, int cells, int c, double scale, double[] y, int o) {
+        sumCellsTail(x, base, cell, cells, c, 0, scale, y, o);
+    }
+
+    static void sumCellsTail(double[] x, int base, int[] cell, int cells, int c, int from, double scale, double[] y,
+            int o) {
+        for (int k = from; k < c; k++) {
+            double s = x[base + cell[0] * c + k];
+            for (int t = 1; t < cells; t++) {
+                s += x[base + cell[t] * c + k];
+            }
+            y[o + k] = s * scale;
+        }
+    }
+
+    @Override
+    public int gatherMax(float[] gy, int[] ind, int[] out, int outs, int cell, int c, float[] gx, int g) {
+        return gatherMaxTail(gy, ind, out, outs, cell, c, 0, gx, g);
+    }
+
+    static int gatherMaxTail(float[] gy, int[] ind, int[] out, int outs, int cell, int c, int from, float[] gx, int g) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            float s = 0f;
+            for (int t = 0; t < outs; t++) {
+                boolean hit = ind[out[t] + k] == cell;
+                s += hit ? gy[out[t] + k] : 0f;
+                matches += hit ? 1 : 0;
+            }
+            gx[g + k] = s;
+        }
+        return matches;
+    }
+
+    @Override
+    public void gatherSum(float[] gy, int[] out, float[] scale, int outs, int c, float[] gx, int g) {
+        gatherSumTail(gy, out, scale, outs, c, 0, gx, g);
+    }
+
+    static void gatherSumTail(float[] gy, int[] out, float[] scale, int outs, int c, int from, float[] gx, int g) {
+        for (int k = from; k < c; k++) {
+            float s = 0f;
+            for (int t = 0; t < outs; t++) {
+                s += gy[out[t] + k] * scale[t];
+            }
+            gx[g + k] = s;
+        }
+    }
+
+    @Override
+    public int spreadMax(float[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, float[] gx) {
+        return spreadMaxTail(gy, ind, o, base, cell, cells, c, 0, gx);
+    }
+
+    static int spreadMaxTail(float[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, int from,
+            float[] gx) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            float v = 0f + gy[o + k];
+            int arg = ind[o + k];
+            for (int t = 0; t < cells; t++) {
+                boolean hit = arg == cell[t];
+                gx[base + cell[t] * c + k] = hit ? v : 0f;
+                matches += hit ? 1 : 0;
+            }
+        }
+        return matches;
+    }
+
+    @Override
+    public void spreadSum(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, float[] gx) {
+        spreadSumTail(gy, o, scale, base, cell, cells, c, 0, gx);
+    }
+
+    static void spreadSumTail(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, int from,
+            float[] gx) {
+        for (int k = from; k < c; k++) {
+            float v = gy[o + k] * scale;
+            for (int t = 0; t < cells; t++) {
+                gx[base + cell[t] * c + k] = v;
+            }
+        }
+    }
+
+    @Override
+    public int gatherMax(double[] gy, int[] ind, int[] out, int outs, int cell, int c, double[] gx, int g) {
+        return gatherMaxTail(gy, ind, out, outs, cell, c, 0, gx, g);
+    }
+
+    static int gatherMaxTail(double[] gy, int[] ind, int[] out, int outs, int cell, int c, int from, double[] gx, int g) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            double s = 0.0;
+            for (int t = 0; t < outs; t++) {
+                boolean hit = ind[out[t] + k] == cell;
+                s += hit ? gy[out[t] + k] : 0.0;
+                matches += hit ? 1 : 0;
+            }
+            gx[g + k] = s;
+        }
+        return matches;
+    }
+
+    @Override
+    public void gatherSum(double[] gy, int[] out, double[] scale, int outs, int c, double[] gx, int g) {
+        gatherSumTail(gy, out, scale, outs, c, 0, gx, g);
+    }
+
+    static void gatherSumTail(double[] gy, int[] out, double[] scale, int outs, int c, int from, double[] gx, int g) {
+        for (int k = from; k < c; k++) {
+            double s = 0.0;
+            for (int t = 0; t < outs; t++) {
+                s += gy[out[t] + k] * scale[t];
+            }
+            gx[g + k] = s;
+        }
+    }
+
+    @Override
+    public int spreadMax(double[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, double[] gx) {
+        return spreadMaxTail(gy, ind, o, base, cell, cells, c, 0, gx);
+    }
+
+    static int spreadMaxTail(double[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, int from,
+            double[] gx) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            double v = 0.0 + gy[o + k];
+            int arg = ind[o + k];
+            for (int t = 0; t < cells; t++) {
+                boolean hit = arg == cell[t];
+                gx[base + cell[t] * c + k] = hit ? v : 0.0;
+                matches += hit ? 1 : 0;
+            }
+        }
+        return matches;
+    }
+
+    @Override
+    public void spreadSum(double[] gy, int o, double scale, int base, int[] cell, int cells, int c, double[] gx) {
+        spreadSumTail(gy, o, scale, base, cell, cells, c, 0, gx);
+    }
+
+    static void spreadSumTail(double[] gy, int o, double scale, int base, int[] cell, int cells, int c, int from,
+            double[] gx) {
+        for (int k = from; k < c; k++) {
+            double v = gy[o + k] * scale;
+            for (int t = 0; t < cells; t++) {
+                gx[base + cell[t] * c + k] = v;
+            }
+        }
+    }
 }

@@ -85,6 +85,78 @@ final class WindowPlan {
         return (d0[od] * inH + h0[oh]) * inW + w0[ow];
     }
 
+    /** The most cells any window holds: the size of the scratch {@link #cells} fills. */
+    int maxCells() {
+        return maxSpan(d0, d1, stepD) * maxSpan(h0, h1, stepH) * maxSpan(w0, w1, stepW);
+    }
+
+    /**
+     * Fills {@code cell} with the flat indices of output {@code (od, oh, ow)}'s window cells in
+     * raster order (the order the reference visits them) and returns their number, 0 for an empty window.
+     */
+    int cells(int od, int oh, int ow, int[] cell) {
+        int n = 0;
+        for (int d = d0[od]; d < d1[od]; d += stepD) {
+            for (int h = h0[oh]; h < h1[oh]; h += stepH) {
+                int row = (d * inH + h) * inW;
+                for (int w = w0[ow]; w < w1[ow]; w += stepW) {
+                    cell[n++] = row + w;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static int maxSpan(int[] start, int[] end, int step) {
+        int most = 0;
+        for (int o = 0; o < start.length; o++) {
+            most = Math.max(most, end[o] > start[o] ? (end[o] - start[o] + step - 1) / step : 0);
+        }
+        return most;
+    }
+
+    /**
+     * Per axis, the outputs whose windows hold each input coordinate, ascending: the outputs that
+     * send gradient to an input, in the order the reference adds them. For backward passes that
+     * write each input once.
+     */
+    Cover cover(int axis) {
+        return switch (axis) {
+            case 0 -> new Cover(d0, d1, stepD, inD);
+            case 1 -> new Cover(h0, h1, stepH, inH);
+            default -> new Cover(w0, w1, stepW, inW);
+        };
+    }
+
+    /** Coordinate {@code i}'s outputs are {@code list[from[i]] .. list[from[i + 1] - 1]}. */
+    static final class Cover {
+        final int[] from;
+        final int[] list;
+        final int most;
+
+        Cover(int[] start, int[] end, int step, int in) {
+            from = new int[in + 1];
+            for (int o = 0; o < start.length; o++) {
+                for (int i = start[o]; i < end[o]; i += step) {
+                    from[i + 1]++;
+                }
+            }
+            int most = 0;
+            for (int i = 0; i < in; i++) {
+                most = Math.max(most, from[i + 1]);
+                from[i + 1] += from[i];
+            }
+            this.most = most;
+            list = new int[from[in]];
+            int[] next = java.util.Arrays.copyOf(from, in);
+            for (int o = 0; o < start.length; o++) {
+                for (int i = start[o]; i < end[o]; i += step) {
+                    list[next[i]++] = o;
+                }
+            }
+        }
+    }
+
     long divisor(int od, int oh, int ow) {
         return override != 0 ? override : (long) divD[od] * divH[oh] * divW[ow];
     }
