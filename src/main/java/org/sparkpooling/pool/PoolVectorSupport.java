@@ -98,4 +98,39 @@ interface PoolVectorSupport {
     void spreadSum(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, float[] gx);
 
     void spreadSum(double[] gy, int o, double scale, int base, int[] cell, int cells, int c, double[] gx);
+
+    /*
+     * Channels-first rows of any rank: {@code count} neighbouring windows of one output row, each
+     * with the same taps (a 3-D window is kd x kh rows of kw columns). Window j's tap t is
+     * x[a + j * sw + tapAt[t]], its index first + j * sw + tapIndex[t]; sw is 1 or 2. Any count:
+     * a vector body and a scalar tail (or, with a full vector, a last step shifted back).
+     */
+
+    /** Max in tap order with PyTorch's rule, starting from tap 0: values to {@code y[o + j]}, indices to {@code ind[o + j]}. */
+    void maxTaps(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            float[] y, int[] ind, int o);
+
+    void maxTaps(double[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            double[] y, int[] ind, int o);
+
+    /** The sum in tap order, from tap 0, times {@code scale}. */
+    void sumTaps(float[] x, int a, int[] tapAt, int taps, int sw, int count, float scale, float[] y, int o);
+
+    void sumTaps(double[] x, int a, int[] tapAt, int taps, int sw, int count, double scale, double[] y, int o);
+
+    /** The sum of {@code x[a .. a + n)}, in any order (global average pooling: within avg's tolerance, not bit for bit). */
+    float sum(float[] x, int a, int n);
+
+    double sum(double[] x, int a, int n);
+
+    /**
+     * Max backward of {@code count} windows two columns wide at stride 2 that share no input, one of
+     * their input rows: window j's outputs sit at {@code o + j}, its two inputs of this row at
+     * {@code gx[a + 2j]} and {@code gx[a + 2j + 1]} with flat indices {@code first + 2j} and
+     * {@code first + 2j + 1}. Writes {@code 0 + gy} where the index points and 0 elsewhere (the
+     * reference's zero-then-add result); returns how many indices pointed into this row.
+     */
+    int spreadMaxPairs(float[] gy, int[] ind, int o, int count, int first, float[] gx, int a);
+
+    int spreadMaxPairs(double[] gy, int[] ind, int o, int count, int first, double[] gx, int a);
 }

@@ -293,4 +293,143 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             }
         }
     }
+
+    // ------------------------------------------------------------------ channels-first rows of any rank
+
+    @Override
+    public void maxTaps(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            float[] y, int[] ind, int o) {
+        maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, y, ind, o);
+    }
+
+    /** Windows {@code [from, to)}; also the SIMD support's tail. */
+    static void maxTapsTail(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
+            int to, float[] y, int[] ind, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            float m = x[b + tapAt[0]];
+            int arg = tapIndex[0];
+            for (int t = 1; t < taps; t++) {
+                float v = x[b + tapAt[t]];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = tapIndex[t];
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = first + j * sw + arg;
+        }
+    }
+
+    @Override
+    public void sumTaps(float[] x, int a, int[] tapAt, int taps, int sw, int count, float scale, float[] y, int o) {
+        sumTapsTail(x, a, tapAt, taps, sw, 0, count, scale, y, o);
+    }
+
+    static void sumTapsTail(float[] x, int a, int[] tapAt, int taps, int sw, int from, int to, float scale,
+            float[] y, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            float s = x[b + tapAt[0]];
+            for (int t = 1; t < taps; t++) {
+                s += x[b + tapAt[t]];
+            }
+            y[o + j] = s * scale;
+        }
+    }
+
+    @Override
+    public float sum(float[] x, int a, int n) {
+        float s = 0f;
+        for (int i = a; i < a + n; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+
+    @Override
+    public void maxTaps(double[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            double[] y, int[] ind, int o) {
+        maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, y, ind, o);
+    }
+
+    /** Windows {@code [from, to)}; also the SIMD support's tail. */
+    static void maxTapsTail(double[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
+            int to, double[] y, int[] ind, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            double m = x[b + tapAt[0]];
+            int arg = tapIndex[0];
+            for (int t = 1; t < taps; t++) {
+                double v = x[b + tapAt[t]];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = tapIndex[t];
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = first + j * sw + arg;
+        }
+    }
+
+    @Override
+    public void sumTaps(double[] x, int a, int[] tapAt, int taps, int sw, int count, double scale, double[] y, int o) {
+        sumTapsTail(x, a, tapAt, taps, sw, 0, count, scale, y, o);
+    }
+
+    static void sumTapsTail(double[] x, int a, int[] tapAt, int taps, int sw, int from, int to, double scale,
+            double[] y, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            double s = x[b + tapAt[0]];
+            for (int t = 1; t < taps; t++) {
+                s += x[b + tapAt[t]];
+            }
+            y[o + j] = s * scale;
+        }
+    }
+
+    @Override
+    public double sum(double[] x, int a, int n) {
+        double s = 0.0;
+        for (int i = a; i < a + n; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+    @Override
+    public int spreadMaxPairs(float[] gy, int[] ind, int o, int count, int first, float[] gx, int a) {
+        return spreadMaxPairsTail(gy, ind, o, 0, count, first, gx, a);
+    }
+
+    static int spreadMaxPairsTail(float[] gy, int[] ind, int o, int from, int to, int first, float[] gx, int a) {
+        int matches = 0;
+        for (int j = from; j < to; j++) {
+            int local = ind[o + j] - (first + 2 * j);
+            float v = 0f + gy[o + j];
+            gx[a + 2 * j] = local == 0 ? v : 0f;
+            gx[a + 2 * j + 1] = local == 1 ? v : 0f;
+            matches += local == 0 || local == 1 ? 1 : 0;
+        }
+        return matches;
+    }
+
+    @Override
+    public int spreadMaxPairs(double[] gy, int[] ind, int o, int count, int first, double[] gx, int a) {
+        return spreadMaxPairsTail(gy, ind, o, 0, count, first, gx, a);
+    }
+
+    static int spreadMaxPairsTail(double[] gy, int[] ind, int o, int from, int to, int first, double[] gx, int a) {
+        int matches = 0;
+        for (int j = from; j < to; j++) {
+            int local = ind[o + j] - (first + 2 * j);
+            double v = 0.0 + gy[o + j];
+            gx[a + 2 * j] = local == 0 ? v : 0.0;
+            gx[a + 2 * j + 1] = local == 1 ? v : 0.0;
+            matches += local == 0 || local == 1 ? 1 : 0;
+        }
+        return matches;
+    }
 }

@@ -85,6 +85,33 @@ final class WindowPlan {
         return (d0[od] * inH + h0[oh]) * inW + w0[ow];
     }
 
+    /**
+     * The taps of a window that no border clips, as offsets from its first cell (element and
+     * flat index alike, channels-first), in raster order; null for the ops whose windows vary in
+     * size (adaptive) or have none (unpool).
+     */
+    int[] interiorTaps() {
+        if (!g.spec().op().windowed()) {
+            return null;
+        }
+        int[] taps = new int[g.kernel(0) * g.kernel(1) * g.kernel(2)];
+        int n = 0;
+        for (int d = 0; d < g.kernel(0); d++) {
+            for (int h = 0; h < g.kernel(1); h++) {
+                for (int w = 0; w < g.kernel(2); w++) {
+                    taps[n++] = ((d * stepD) * inH + h * stepH) * inW + w * stepW;
+                }
+            }
+        }
+        return taps;
+    }
+
+    /** Whether output {@code o}'s window along {@code axis} lies wholly inside the input (its full kernel, unclipped). */
+    boolean full(int axis, int o) {
+        int first = g.first(axis, o);
+        return first >= 0 && first + g.step(axis) * (g.kernel(axis) - 1) < g.in(axis);
+    }
+
     /** The most cells any window holds: the size of the scratch {@link #cells} fills. */
     int maxCells() {
         return maxSpan(d0, d1, stepD) * maxSpan(h0, h1, stepH) * maxSpan(w0, w1, stepW);

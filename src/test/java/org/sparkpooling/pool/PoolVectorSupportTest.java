@@ -229,4 +229,85 @@ class PoolVectorSupportTest {
             assertArrayEquals(sde, sda, "spreadSum double " + what);
         }
     }
+
+    /**
+     * The channels-first rows of any rank, float and double: random tap lists (rows and planes
+     * apart, raster order), strides 1 and 2, counts below, at and past a vector, windows that end
+     * at the array's end (stride 2 must not read past it), and the pair spread with stray indices.
+     */
+    @Test
+    void panamaChannelsFirstRowsEqualTheScalarTwin() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(14L);
+        for (int round = 0; round < 3000; round++) {
+            int sw = 1 + rnd.nextInt(2);
+            int count = 1 + rnd.nextInt(4 * simd.lanes());
+            int kw = 1 + rnd.nextInt(3);
+            int rows = 1 + rnd.nextInt(3);
+            int inW = (count - 1) * sw + kw + rnd.nextInt(3);
+            int[] tap = new int[rows * kw];
+            for (int r = 0, t = 0; r < rows; r++) {
+                for (int d = 0; d < kw; d++) {
+                    tap[t++] = r * inW + d;
+                }
+            }
+            int a = rnd.nextInt(3);
+            // Often the windows end exactly at the array's end.
+            int length = a + tap[tap.length - 1] + (count - 1) * sw + 1 + (rnd.nextBoolean() ? 0 : rnd.nextInt(3));
+            float[] x = FastKernelTest.values(length,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            double[] xd = new double[length];
+            for (int i = 0; i < length; i++) {
+                xd[i] = x[i] * (1 + 1e-9 * i);
+            }
+            int first = rnd.nextInt(100);
+            int o = rnd.nextInt(3);
+            String what = count + " windows of " + tap.length + " taps, stride " + sw + ", array of " + length;
+            float[] ye = new float[o + count];
+            float[] ya = new float[o + count];
+            int[] ie = new int[o + count];
+            int[] ia = new int[o + count];
+            SCALAR.maxTaps(x, a, tap, tap, tap.length, sw, first, count, ye, ie, o);
+            simd.maxTaps(x, a, tap, tap, tap.length, sw, first, count, ya, ia, o);
+            Tolerance.assertBitEqual(ye, ya, "maxTaps " + what);
+            assertArrayEquals(ie, ia, "maxTaps indices " + what);
+            SCALAR.sumTaps(x, a, tap, tap.length, sw, count, 0.5f, ye, o);
+            simd.sumTaps(x, a, tap, tap.length, sw, count, 0.5f, ya, o);
+            Tolerance.assertBitEqual(ye, ya, "sumTaps " + what);
+            double[] de = new double[o + count];
+            double[] da = new double[o + count];
+            SCALAR.maxTaps(xd, a, tap, tap, tap.length, sw, first, count, de, ie, o);
+            simd.maxTaps(xd, a, tap, tap, tap.length, sw, first, count, da, ia, o);
+            assertArrayEquals(de, da, "maxTaps double " + what);
+            assertArrayEquals(ie, ia, "maxTaps double indices " + what);
+            SCALAR.sumTaps(xd, a, tap, tap.length, sw, count, 0.5, de, o);
+            simd.sumTaps(xd, a, tap, tap.length, sw, count, 0.5, da, o);
+            assertArrayEquals(de, da, "sumTaps double " + what);
+            // A reduction in another order: within avg's tolerance, on values whose order of summation cannot overflow.
+            float[] normal = FastKernelTest.values(length, FastKernelTest.Values.NORMAL, rnd);
+            assertTrue(Tolerance.close(SCALAR.sum(normal, a, length - a), simd.sum(normal, a, length - a)), "sum " + what);
+
+            int[] ind = new int[o + count];
+            for (int j = 0; j < count; j++) {
+                ind[o + j] = first + 2 * j + (rnd.nextInt(5) == 0 ? 2 + rnd.nextInt(3) : rnd.nextInt(2));
+            }
+            float[] gy = FastKernelTest.values(o + count, FastKernelTest.Values.TIES, rnd);
+            double[] gyd = new double[gy.length];
+            for (int i = 0; i < gy.length; i++) {
+                gyd[i] = gy[i];
+            }
+            float[] ge = new float[a + 2 * count + 1];
+            float[] ga = new float[ge.length];
+            assertEquals(SCALAR.spreadMaxPairs(gy, ind, o, count, first, ge, a),
+                    simd.spreadMaxPairs(gy, ind, o, count, first, ga, a), "spreadMaxPairs matches " + what);
+            Tolerance.assertBitEqual(ge, ga, "spreadMaxPairs " + what);
+            double[] gde = new double[ge.length];
+            double[] gda = new double[ge.length];
+            assertEquals(SCALAR.spreadMaxPairs(gyd, ind, o, count, first, gde, a),
+                    simd.spreadMaxPairs(gyd, ind, o, count, first, gda, a), "spreadMaxPairs double matches " + what);
+            assertArrayEquals(gde, gda, "spreadMaxPairs double " + what);
+        }
+    }
 }
