@@ -661,4 +661,48 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         }
         return matches + ScalarPoolSupport.spreadMaxPairsTail(gy, ind, o, j, count, first, gx, a);
     }
+
+    @Override
+    public void addInto(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, dst, d + i).add(FloatVector.fromArray(F, src, s + i)).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
+    @Override
+    public void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            int[] init, int initOffset, float[] y, int[] ind, int o) {
+        int n = vectorWindows(x.length, a, tapAt[taps - 1], sw, count);
+        if (n < L) {
+            ScalarPoolSupport.maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, init, initOffset,
+                    y, ind, o);
+            return;
+        }
+        IntVector iota = sw == 1 ? IOTA1 : IOTA2;
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + j * sw;
+            IntVector lane = iota.add(first + j * sw);
+            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            IntVector arg = IntVector.fromArray(I, init, j).add(initOffset);
+            for (int t = 0; t < taps; t++) {
+                FloatVector v = tapAt(x, b, tapAt[t], sw);
+                VectorMask<Float> take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(lane.add(tapIndex[t]), take.cast(I));
+            }
+            m.intoArray(y, o + j);
+            arg.intoArray(ind, o + j);
+            if (j == n - L) {
+                break;
+            }
+            j += L;
+        }
+        ScalarPoolSupport.maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, init, initOffset, y, ind, o);
+    }
 }

@@ -133,4 +133,16 @@ interface PoolVectorSupport {
     int spreadMaxPairs(float[] gy, int[] ind, int o, int count, int first, float[] gx, int a);
 
     int spreadMaxPairs(double[] gy, int[] ind, int o, int count, int first, double[] gx, int a);
+
+    /** {@code dst[d + i] += src[s + i]} for {@code i < n}. */
+    void addInto(float[] src, int s, float[] dst, int d, int n);
+
+    /**
+     * {@link #maxTaps} over a copy of the plane padded with {@code -inf}, so that border windows
+     * run the same rows as interior ones: each window starts from {@code -inf} at index
+     * {@code init[j] + initOffset} (its first cell inside the input, the reference's start) and
+     * takes every tap by the rule; a padding tap, {@code -inf}, is never taken.
+     */
+    void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            int[] init, int initOffset, float[] y, int[] ind, int o);
 }

@@ -432,4 +432,35 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         }
         return matches;
     }
+
+    @Override
+    public void addInto(float[] src, int s, float[] dst, int d, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
+    @Override
+    public void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            int[] init, int initOffset, float[] y, int[] ind, int o) {
+        maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, init, initOffset, y, ind, o);
+    }
+
+    static void maxTapsFromTail(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
+            int to, int[] init, int initOffset, float[] y, int[] ind, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            float m = Float.NEGATIVE_INFINITY;
+            int arg = init[j] + initOffset;
+            for (int t = 0; t < taps; t++) {
+                float v = x[b + tapAt[t]];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = first + j * sw + tapIndex[t];
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = arg;
+        }
+    }
 }

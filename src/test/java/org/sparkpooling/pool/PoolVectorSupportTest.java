@@ -273,6 +273,14 @@ class PoolVectorSupportTest {
             simd.maxTaps(x, a, tap, tap, tap.length, sw, first, count, ya, ia, o);
             Tolerance.assertBitEqual(ye, ya, "maxTaps " + what);
             assertArrayEquals(ie, ia, "maxTaps indices " + what);
+            int[] init = new int[count];
+            for (int j = 0; j < count; j++) {
+                init[j] = rnd.nextInt(50);
+            }
+            SCALAR.maxTapsFrom(x, a, tap, tap, tap.length, sw, first, count, init, 7, ye, ie, o);
+            simd.maxTapsFrom(x, a, tap, tap, tap.length, sw, first, count, init, 7, ya, ia, o);
+            Tolerance.assertBitEqual(ye, ya, "maxTapsFrom " + what);
+            assertArrayEquals(ie, ia, "maxTapsFrom indices " + what);
             SCALAR.sumTaps(x, a, tap, tap.length, sw, count, 0.5f, ye, o);
             simd.sumTaps(x, a, tap, tap.length, sw, count, 0.5f, ya, o);
             Tolerance.assertBitEqual(ye, ya, "sumTaps " + what);
