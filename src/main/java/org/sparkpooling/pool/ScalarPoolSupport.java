@@ -305,6 +305,9 @@ final class ScalarPoolSupport implements PoolVectorSupport {
     /** Windows {@code [from, to)}; also the SIMD support's tail. */
     static void maxTapsTail(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
             int to, float[] y, int[] ind, int o) {
+        if (maxTapsKeyed(x, a, tapAt, tapIndex, taps, sw, first, from, to, y, ind, o)) {
+            return;
+        }
         for (int j = from; j < to; j++) {
             int b = a + j * sw;
             float m = x[b + tapAt[0]];
@@ -462,5 +465,39 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             y[o + j] = m;
             ind[o + j] = arg;
         }
+    }
+
+    /**
+     * {@link #maxTapsTail} without a branch per tap, on FastKernel's int keys (see its scalar
+     * bodies: a float compare-and-select is a branch that random data mispredicts); false, with
+     * the outputs partly written, when some window held a NaN, which the branchy loop then redoes.
+     * The same results: the key orders as the floats (the two zeros equal), ties keep the first.
+     */
+    private static boolean maxTapsKeyed(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first,
+            int from, int to, float[] y, int[] ind, int o) {
+        int nan = 0;
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            int bits = Float.floatToRawIntBits(x[b + tapAt[0]]);
+            nan |= 0x7f800000 - (bits & 0x7fffffff);
+            int best = key(bits);
+            int sel = 0;
+            for (int t = 1; t < taps; t++) {
+                bits = Float.floatToRawIntBits(x[b + tapAt[t]]);
+                nan |= 0x7f800000 - (bits & 0x7fffffff);
+                int k = key(bits);
+                int take = (int) (((long) best - k) >> 63);
+                best = Math.max(best, k);
+                sel ^= (sel ^ t) & take;
+            }
+            y[o + j] = x[b + tapAt[sel]];
+            ind[o + j] = first + j * sw + tapIndex[sel];
+        }
+        return nan >= 0;
+    }
+
+    private static int key(int bits) {
+        int s = bits >> 31;
+        return ((bits & 0x7fffffff) ^ s) - s;
     }
 }
