@@ -119,7 +119,9 @@ public final class FastKernel implements PoolKernel {
         NdPoolGeometry g = NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput);
         PoolSpec planar = planar(g);
         if (planar != null) {
-            backward(planar, planarTensor(g, input.data()).shape(), gradOutput, indices, gradInput);
+            // NdPoolGeometry.forBackward has checked the buffers and every index: not a second pass over them
+            Shape shape = planarTensor(g, input.data()).shape();
+            backward(planar.geometry(shape.h(), shape.w()), shape, gradOutput, indices, gradInput);
         } else {
             FastFamily.backward(g, bodies(g), input.data(), gradOutput, indices, gradInput);
         }
@@ -806,7 +808,13 @@ public final class FastKernel implements PoolKernel {
 
     @Override
     public void backward(PoolSpec spec, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
-        PoolGeometry g = PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput);
+        backward(PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput), inputShape, gradOutput,
+                indices, gradInput);
+    }
+
+    /** Backward of a checked call: the family's entry point has checked the buffers and indices already. */
+    private void backward(PoolGeometry g, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
+        PoolSpec spec = g.spec();
         Plan plan = new Plan(g, supportFor(spec));
         int planes = inputShape.planes();
         int inPlane = g.inH() * g.inW();

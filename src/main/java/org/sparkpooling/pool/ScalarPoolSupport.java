@@ -87,6 +87,9 @@ final class ScalarPoolSupport implements PoolVectorSupport {
 
     /** Channels {@code [from, c)}; also the SIMD support's tail. */
     static void maxCellsTail(float[] x, int base, int[] cell, int cells, int c, int from, float[] y, int[] ind, int o) {
+        if (maxCellsKeyed(x, base, cell, cells, c, from, y, ind, o)) {
+            return;
+        }
         for (int k = from; k < c; k++) {
             float m = x[base + cell[0] * c + k];
             int arg = cell[0];
@@ -166,13 +169,19 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         for (int k = from; k < c; k++) {
             float s = 0f;
             for (int t = 0; t < outs; t++) {
-                boolean hit = ind[out[t] + k] == cell;
-                s += hit ? gy[out[t] + k] : 0f;
-                matches += hit ? 1 : 0;
+                int hit = same(ind[out[t] + k], cell);
+                s += Float.intBitsToFloat(Float.floatToRawIntBits(gy[out[t] + k]) & hit);
+                matches += hit & 1;
             }
             gx[g + k] = s;
         }
         return matches;
+    }
+
+    /** All ones when {@code a == b}, else 0, without a branch (HotSpot keeps int ternaries as branches). */
+    private static int same(int a, int b) {
+        int d = a ^ b;
+        return ~((d | -d) >> 31);
     }
 
     @Override
@@ -199,12 +208,12 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             float[] gx) {
         int matches = 0;
         for (int k = from; k < c; k++) {
-            float v = 0f + gy[o + k];
+            int v = Float.floatToRawIntBits(0f + gy[o + k]);
             int arg = ind[o + k];
             for (int t = 0; t < cells; t++) {
-                boolean hit = arg == cell[t];
-                gx[base + cell[t] * c + k] = hit ? v : 0f;
-                matches += hit ? 1 : 0;
+                int hit = same(arg, cell[t]);
+                gx[base + cell[t] * c + k] = Float.intBitsToFloat(v & hit);
+                matches += hit & 1;
             }
         }
         return matches;
@@ -499,5 +508,28 @@ final class ScalarPoolSupport implements PoolVectorSupport {
     private static int key(int bits) {
         int s = bits >> 31;
         return ((bits & 0x7fffffff) ^ s) - s;
+    }
+
+    /** {@link #maxCellsTail} on int keys without a branch per cell (see {@link #maxTapsKeyed}); false when a NaN was seen. */
+    private static boolean maxCellsKeyed(float[] x, int base, int[] cell, int cells, int c, int from, float[] y,
+            int[] ind, int o) {
+        int nan = 0;
+        for (int k = from; k < c; k++) {
+            int bits = Float.floatToRawIntBits(x[base + cell[0] * c + k]);
+            nan |= 0x7f800000 - (bits & 0x7fffffff);
+            int best = key(bits);
+            int sel = 0;
+            for (int t = 1; t < cells; t++) {
+                bits = Float.floatToRawIntBits(x[base + cell[t] * c + k]);
+                nan |= 0x7f800000 - (bits & 0x7fffffff);
+                int kk = key(bits);
+                int take = (int) (((long) best - kk) >> 63);
+                best = Math.max(best, kk);
+                sel ^= (sel ^ t) & take;
+            }
+            y[o + k] = x[base + cell[sel] * c + k];
+            ind[o + k] = cell[sel];
+        }
+        return nan >= 0;
     }
 }
