@@ -294,8 +294,31 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         ScalarPoolSupport.maxCellsTail(x, base, cell, cells, c, k, y, ind, o);
     }
 
+    /**
+     * Past this many channels (4 KB of floats) the window's rows are summed one after another into
+     * the output row instead of one vector of channels at a time through all of them: rows 8 KB
+     * apart (global-avg's 2048 channels, 49 rows) map to the same cache sets, and walking down such
+     * a column of rows for every vector evicted the lines the next vector needed.
+     */
+    private static final int WIDE_ROWS = 1024;
+
     @Override
     public void sumCells(float[] x, int base, int[] cell, int cells, int c, float scale, float[] y, int o) {
+        if (c >= WIDE_ROWS) {
+            // The same additions per channel in the same order as below, so the same sums.
+            System.arraycopy(x, base + cell[0] * c, y, o, c);
+            for (int t = 1; t < cells; t++) {
+                addInto(x, base + cell[t] * c, y, o, c);
+            }
+            int k = 0;
+            for (; k <= c - L; k += L) {
+                FloatVector.fromArray(F, y, o + k).mul(scale).intoArray(y, o + k);
+            }
+            for (; k < c; k++) {
+                y[o + k] *= scale;
+            }
+            return;
+        }
         int k = 0;
         for (; k <= c - L; k += L) {
             int a = base + k;
@@ -370,6 +393,20 @@ final class PanamaPoolSupport implements PoolVectorSupport {
 
     @Override
     public void spreadSum(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, float[] gx) {
+        if (c >= WIDE_ROWS) {
+            // Row after row (see WIDE_ROWS); the same product stored in each.
+            for (int t = 0; t < cells; t++) {
+                int g = base + cell[t] * c;
+                int k = 0;
+                for (; k <= c - L; k += L) {
+                    FloatVector.fromArray(F, gy, o + k).mul(scale).intoArray(gx, g + k);
+                }
+                for (; k < c; k++) {
+                    gx[g + k] = gy[o + k] * scale;
+                }
+            }
+            return;
+        }
         int k = 0;
         for (; k <= c - L; k += L) {
             FloatVector v = FloatVector.fromArray(F, gy, o + k).mul(scale);
