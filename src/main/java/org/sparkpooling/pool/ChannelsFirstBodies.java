@@ -15,9 +15,12 @@ import java.util.Arrays;
 final class ChannelsFirstBodies implements LayoutBodies {
 
     private final PoolVectorSupport v;
+    /** For the rows without lane rearranges (stride-1 max, global sums): SIMD from Java 17 ({@link PoolVectorization#channelsLastSupport}). */
+    private final PoolVectorSupport rows;
 
-    ChannelsFirstBodies(PoolVectorSupport v) {
+    ChannelsFirstBodies(PoolVectorSupport v, PoolVectorSupport rows) {
         this.v = v;
+        this.rows = rows;
     }
 
     /** What of a call's windows the row bodies can take; computed once per call. */
@@ -84,7 +87,7 @@ final class ChannelsFirstBodies implements LayoutBodies {
                     if (in.simd && q.full(0, od) && q.full(1, oh)) {
                         maxWindows(q, x, xb, od, oh, 0, in.owLo, y, ind, o);
                         int first = q.origin(od, oh, in.owLo);
-                        v.maxTaps(x, xb + first, taps, taps, taps.length, in.sw, first,
+                        (in.sw == 1 ? rows : v).maxTaps(x, xb + first, taps, taps, taps.length, in.sw, first,
                                 in.owHi - in.owLo, y, ind, o + in.owLo);
                         maxWindows(q, x, xb, od, oh, in.owHi, q.outW, y, ind, o);
                     } else {
@@ -134,7 +137,7 @@ final class ChannelsFirstBodies implements LayoutBodies {
         for (int vol = 0; vol < q.batch * q.channels; vol++) {
             int xb = vol * q.inVolume;
             if (in.global) {
-                y[o++] = v.sum(x, xb, q.inVolume) / q.divisor(0, 0, 0);
+                y[o++] = rows.sum(x, xb, q.inVolume) / q.divisor(0, 0, 0);
                 continue;
             }
             for (int od = 0; od < q.outD; od++) {
@@ -335,7 +338,7 @@ final class ChannelsFirstBodies implements LayoutBodies {
                     if (in.simd && q.full(0, od) && q.full(1, oh)) {
                         maxWindows(q, x, xb, od, oh, 0, in.owLo, y, ind, o);
                         int first = q.origin(od, oh, in.owLo);
-                        v.maxTaps(x, xb + first, taps, taps, taps.length, in.sw, first,
+                        (in.sw == 1 ? rows : v).maxTaps(x, xb + first, taps, taps, taps.length, in.sw, first,
                                 in.owHi - in.owLo, y, ind, o + in.owLo);
                         maxWindows(q, x, xb, od, oh, in.owHi, q.outW, y, ind, o);
                     } else {
@@ -385,7 +388,7 @@ final class ChannelsFirstBodies implements LayoutBodies {
         for (int vol = 0; vol < q.batch * q.channels; vol++) {
             int xb = vol * q.inVolume;
             if (in.global) {
-                y[o++] = v.sum(x, xb, q.inVolume) / q.divisor(0, 0, 0);
+                y[o++] = rows.sum(x, xb, q.inVolume) / q.divisor(0, 0, 0);
                 continue;
             }
             for (int od = 0; od < q.outD; od++) {

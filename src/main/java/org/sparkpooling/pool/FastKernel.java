@@ -54,8 +54,8 @@ public final class FastKernel implements PoolKernel {
     private FastKernel(PoolVectorSupport simd, PoolVectorSupport rows) {
         this.simd = simd;
         this.rows = rows;
-        channelsFirst = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_FIRST, simd);
-        channelsLast = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_LAST, rows);
+        channelsFirst = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_FIRST, simd, rows);
+        channelsLast = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_LAST, simd, rows);
     }
 
     /**
