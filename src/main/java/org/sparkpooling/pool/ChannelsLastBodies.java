@@ -3,57 +3,100 @@ package org.sparkpooling.pool;
 import java.util.Arrays;
 
 /**
- * The family's fast loops for channels-last tensors ({@code N, D, H, W, C}): every output position
- * of a batch element, every cell of its window, and innermost all {@code C} channels of that cell,
- * which lie side by side in memory, so the channel loops are unit-stride over whole rows: the shape
- * a vectorising compiler or the later SIMD bodies need. No transpose: the layout's own order throughout. The
- * double methods are the float ones with the type changed (see {@link ChannelsFirstBodies}).
+ * The family's fast loops for channels-last tensors ({@code N, D, H, W, C}): the channels of one
+ * position lie side by side, so each window is a few whole rows of {@code C} elements and its max
+ * or sum is an elementwise max or add of those rows, vectorised across the channels
+ * ({@link PoolVectorSupport}'s channels-last rows: the Vector API where the JVM has it, else the
+ * scalar twin). No transpose: the layout's own order throughout. Backward writes each input row
+ * once, gathering from the outputs whose windows hold it in the order the reference adds them, so
+ * there is no zeroing pass and no read-modify-write; max backward falls back to zero and scatter
+ * when some index lies outside its own window. The double methods are the float ones with the type
+ * changed (see {@link ChannelsFirstBodies}).
  */
 final class ChannelsLastBodies implements LayoutBodies {
 
-    static final ChannelsLastBodies INSTANCE = new ChannelsLastBodies();
+    private final PoolVectorSupport v;
 
-    private ChannelsLastBodies() {
+    ChannelsLastBodies(PoolVectorSupport v) {
+        this.v = v;
+    }
+
+    /**
+     * The outputs that send gradient to one input position, in the order the reference adds them
+     * (output raster order), as element offsets of their rows ({@link #out}) and spatial offsets
+     * ({@link #spatial}): the output rows {@code (od, oh)} holding the input row, once per input row,
+     * then per column the output columns holding it.
+     */
+    private static final class Gathers {
+        final WindowPlan q;
+        final WindowPlan.Cover d;
+        final WindowPlan.Cover h;
+        final WindowPlan.Cover w;
+        /** No input lies in two windows: backward can go window by window, each input written once. */
+        final boolean disjoint;
+        private final int[] row;
+        private final int[] rowSpatial;
+        final int[] out;
+        final int[] spatial;
+
+        Gathers(WindowPlan q) {
+            this.q = q;
+            d = q.cover(0);
+            h = q.cover(1);
+            w = q.cover(2);
+            disjoint = d.most <= 1 && h.most <= 1 && w.most <= 1;
+            row = new int[Math.max(1, d.most * h.most)];
+            rowSpatial = new int[row.length];
+            out = new int[Math.max(1, row.length * w.most)];
+            spatial = new int[out.length];
+        }
+
+        /** The output rows holding input row {@code (n, id, ih)}; returns their number. */
+        int rows(int n, int id, int ih) {
+            int count = 0;
+            for (int i = d.from[id]; i < d.from[id + 1]; i++) {
+                int od = d.list[i];
+                for (int j = h.from[ih]; j < h.from[ih + 1]; j++) {
+                    int s = (od * q.outH + h.list[j]) * q.outW;
+                    rowSpatial[count] = s;
+                    row[count++] = (n * q.outVolume + s) * q.channels;
+                }
+            }
+            return count;
+        }
+
+        /** The outputs holding column {@code iw} of the last {@link #rows} call's input row; returns their number. */
+        int outputs(int rows, int iw) {
+            int from = w.from[iw];
+            int to = w.from[iw + 1];
+            int count = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int j = from; j < to; j++) {
+                    int ow = w.list[j];
+                    spatial[count] = rowSpatial[r] + ow;
+                    out[count++] = row[r] + ow * q.channels;
+                }
+            }
+            return count;
+        }
     }
 
     @Override
     public void max(WindowPlan q, float[] x, float[] y, int[] ind) {
         int c = q.channels;
-        int inH = q.inH;
-        int inW = q.inW;
-        int sd = q.stepD;
-        int sh = q.stepH;
-        int sw = q.stepW;
+        int[] cell = new int[Math.max(1, q.maxCells())];
         int yRow = 0;
         for (int n = 0; n < q.batch; n++) {
-            int xb = n * q.inVolume;
+            int base = n * q.inVolume * c;
             for (int od = 0; od < q.outD; od++) {
                 for (int oh = 0; oh < q.outH; oh++) {
                     for (int ow = 0; ow < q.outW; ow++, yRow += c) {
-                        int first = q.origin(od, oh, ow);
-                        Arrays.fill(ind, yRow, yRow + c, first);
-                        if (q.empty(od, oh, ow)) {
+                        int cells = q.cells(od, oh, ow, cell);
+                        if (cells == 0) {
                             Arrays.fill(y, yRow, yRow + c, Float.NEGATIVE_INFINITY);
-                            continue;
-                        }
-                        // Starting from the first cell is the reference's start from -inf at its
-                        // index; the first cell is then compared with itself, which changes nothing.
-                        System.arraycopy(x, (xb + first) * c, y, yRow, c);
-                        for (int d = q.d0[od]; d < q.d1[od]; d += sd) {
-                            for (int h = q.h0[oh]; h < q.h1[oh]; h += sh) {
-                                int row = (d * inH + h) * inW;
-                                for (int w = q.w0[ow]; w < q.w1[ow]; w += sw) {
-                                    int cell = row + w;
-                                    int xRow = (xb + cell) * c;
-                                    for (int k = 0; k < c; k++) {
-                                        float val = x[xRow + k];
-                                        if (val > y[yRow + k] || val != val) {
-                                            y[yRow + k] = val;
-                                            ind[yRow + k] = cell;
-                                        }
-                                    }
-                                }
-                            }
+                            Arrays.fill(ind, yRow, yRow + c, q.origin(od, oh, ow));
+                        } else {
+                            v.maxCells(x, base, cell, cells, c, y, ind, yRow);
                         }
                     }
                 }
@@ -64,32 +107,18 @@ final class ChannelsLastBodies implements LayoutBodies {
     @Override
     public void mean(WindowPlan q, float[] x, float[] y) {
         int c = q.channels;
-        int inH = q.inH;
-        int inW = q.inW;
+        int[] cell = new int[Math.max(1, q.maxCells())];
         int yRow = 0;
         for (int n = 0; n < q.batch; n++) {
-            int xb = n * q.inVolume;
+            int base = n * q.inVolume * c;
             for (int od = 0; od < q.outD; od++) {
                 for (int oh = 0; oh < q.outH; oh++) {
                     for (int ow = 0; ow < q.outW; ow++, yRow += c) {
-                        Arrays.fill(y, yRow, yRow + c, 0f);
-                        if (q.empty(od, oh, ow)) {
-                            continue;
-                        }
-                        for (int d = q.d0[od]; d < q.d1[od]; d++) {
-                            for (int h = q.h0[oh]; h < q.h1[oh]; h++) {
-                                int row = (d * inH + h) * inW;
-                                for (int w = q.w0[ow]; w < q.w1[ow]; w++) {
-                                    int xRow = (xb + row + w) * c;
-                                    for (int k = 0; k < c; k++) {
-                                        y[yRow + k] += x[xRow + k];
-                                    }
-                                }
-                            }
-                        }
-                        float divisor = q.divisor(od, oh, ow);
-                        for (int k = 0; k < c; k++) {
-                            y[yRow + k] /= divisor;
+                        int cells = q.cells(od, oh, ow, cell);
+                        if (cells == 0) {
+                            Arrays.fill(y, yRow, yRow + c, 0f);
+                        } else {
+                            v.sumCells(x, base, cell, cells, c, 1f / q.divisor(od, oh, ow), y, yRow);
                         }
                     }
                 }
@@ -99,6 +128,68 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     @Override
     public void scatter(WindowPlan q, float[] gy, int[] ind, float[] gx) {
+        Gathers t = new Gathers(q);
+        int c = q.channels;
+        long matches = 0;
+        if (t.disjoint) {
+            int[] cell = new int[Math.max(1, q.maxCells())];
+            zeroUncovered(t, gx);
+            int o = 0;
+            for (int n = 0; n < q.batch; n++) {
+                int base = n * q.inVolume * c;
+                for (int od = 0; od < q.outD; od++) {
+                    for (int oh = 0; oh < q.outH; oh++) {
+                        for (int ow = 0; ow < q.outW; ow++, o += c) {
+                            matches += v.spreadMax(gy, ind, o, base, cell, q.cells(od, oh, ow, cell), c, gx);
+                        }
+                    }
+                }
+            }
+        } else {
+            for (int n = 0; n < q.batch; n++) {
+                for (int d = 0; d < q.inD; d++) {
+                    for (int h = 0; h < q.inH; h++) {
+                        int rows = t.rows(n, d, h);
+                        for (int w = 0; w < q.inW; w++) {
+                            int cell = (d * q.inH + h) * q.inW + w;
+                            int g = (n * q.inVolume + cell) * c;
+                            int outs = t.outputs(rows, w);
+                            if (outs == 0) {
+                                Arrays.fill(gx, g, g + c, 0f);
+                            } else {
+                                matches += v.gatherMax(gy, ind, t.out, outs, cell, c, gx, g);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (matches != gy.length) {
+            scatterInRasterOrder(q, gy, ind, gx); // some index lay outside its own window
+        }
+    }
+
+    /** Zero rows of the input that no window holds (past the last window, or between windows that leave gaps). */
+    private static void zeroUncovered(Gathers t, float[] gx) {
+        WindowPlan q = t.q;
+        int c = q.channels;
+        for (int n = 0; n < q.batch; n++) {
+            for (int d = 0; d < q.inD; d++) {
+                for (int h = 0; h < q.inH; h++) {
+                    boolean rowCovered = t.d.from[d] < t.d.from[d + 1] && t.h.from[h] < t.h.from[h + 1];
+                    for (int w = 0; w < q.inW; w++) {
+                        if (!rowCovered || t.w.from[w] == t.w.from[w + 1]) {
+                            int g = (n * q.inVolume + (d * q.inH + h) * q.inW + w) * c;
+                            Arrays.fill(gx, g, g + c, 0f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The reference's way, for indices that do not all lie inside their own windows. */
+    private static void scatterInRasterOrder(WindowPlan q, float[] gy, int[] ind, float[] gx) {
         Arrays.fill(gx, 0f);
         int c = q.channels;
         int yRow = 0;
@@ -114,34 +205,50 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     @Override
     public void spread(WindowPlan q, float[] gy, float[] gx) {
-        Arrays.fill(gx, 0f);
+        Gathers t = new Gathers(q);
         int c = q.channels;
-        int inH = q.inH;
-        int inW = q.inW;
-        float[] share = new float[c];
-        int yRow = 0;
-        for (int n = 0; n < q.batch; n++) {
-            int xb = n * q.inVolume;
-            for (int od = 0; od < q.outD; od++) {
-                for (int oh = 0; oh < q.outH; oh++) {
-                    for (int ow = 0; ow < q.outW; ow++, yRow += c) {
-                        if (q.empty(od, oh, ow)) {
-                            continue;
-                        }
-                        float divisor = q.divisor(od, oh, ow);
-                        for (int k = 0; k < c; k++) {
-                            share[k] = gy[yRow + k] / divisor;
-                        }
-                        for (int d = q.d0[od]; d < q.d1[od]; d++) {
-                            for (int h = q.h0[oh]; h < q.h1[oh]; h++) {
-                                int row = (d * inH + h) * inW;
-                                for (int w = q.w0[ow]; w < q.w1[ow]; w++) {
-                                    int xRow = (xb + row + w) * c;
-                                    for (int k = 0; k < c; k++) {
-                                        gx[xRow + k] += share[k];
-                                    }
-                                }
+        if (t.disjoint) {
+            int[] cell = new int[Math.max(1, q.maxCells())];
+            zeroUncovered(t, gx);
+            int o = 0;
+            for (int n = 0; n < q.batch; n++) {
+                int base = n * q.inVolume * c;
+                for (int od = 0; od < q.outD; od++) {
+                    for (int oh = 0; oh < q.outH; oh++) {
+                        for (int ow = 0; ow < q.outW; ow++, o += c) {
+                            int cells = q.cells(od, oh, ow, cell);
+                            if (cells > 0) {
+                                v.spreadSum(gy, o, 1f / q.divisor(od, oh, ow), base, cell, cells, c, gx);
                             }
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        float[] scale = new float[q.outVolume];
+        for (int od = 0, o = 0; od < q.outD; od++) {
+            for (int oh = 0; oh < q.outH; oh++) {
+                for (int ow = 0; ow < q.outW; ow++, o++) {
+                    scale[o] = 1f / q.divisor(od, oh, ow);
+                }
+            }
+        }
+        float[] scales = new float[t.out.length];
+        for (int n = 0; n < q.batch; n++) {
+            for (int d = 0; d < q.inD; d++) {
+                for (int h = 0; h < q.inH; h++) {
+                    int rows = t.rows(n, d, h);
+                    for (int w = 0; w < q.inW; w++) {
+                        int g = (n * q.inVolume + (d * q.inH + h) * q.inW + w) * c;
+                        int outs = t.outputs(rows, w);
+                        if (outs == 0) {
+                            Arrays.fill(gx, g, g + c, 0f);
+                        } else {
+                            for (int i = 0; i < outs; i++) {
+                                scales[i] = scale[t.spatial[i]];
+                            }
+                            v.gatherSum(gy, t.out, scales, outs, c, gx, g);
                         }
                     }
                 }
@@ -181,41 +288,19 @@ final class ChannelsLastBodies implements LayoutBodies {
     @Override
     public void max(WindowPlan q, double[] x, double[] y, int[] ind) {
         int c = q.channels;
-        int inH = q.inH;
-        int inW = q.inW;
-        int sd = q.stepD;
-        int sh = q.stepH;
-        int sw = q.stepW;
+        int[] cell = new int[Math.max(1, q.maxCells())];
         int yRow = 0;
         for (int n = 0; n < q.batch; n++) {
-            int xb = n * q.inVolume;
+            int base = n * q.inVolume * c;
             for (int od = 0; od < q.outD; od++) {
                 for (int oh = 0; oh < q.outH; oh++) {
                     for (int ow = 0; ow < q.outW; ow++, yRow += c) {
-                        int first = q.origin(od, oh, ow);
-                        Arrays.fill(ind, yRow, yRow + c, first);
-                        if (q.empty(od, oh, ow)) {
+                        int cells = q.cells(od, oh, ow, cell);
+                        if (cells == 0) {
                             Arrays.fill(y, yRow, yRow + c, Double.NEGATIVE_INFINITY);
-                            continue;
-                        }
-                        // Starting from the first cell is the reference's start from -inf at its
-                        // index; the first cell is then compared with itself, which changes nothing.
-                        System.arraycopy(x, (xb + first) * c, y, yRow, c);
-                        for (int d = q.d0[od]; d < q.d1[od]; d += sd) {
-                            for (int h = q.h0[oh]; h < q.h1[oh]; h += sh) {
-                                int row = (d * inH + h) * inW;
-                                for (int w = q.w0[ow]; w < q.w1[ow]; w += sw) {
-                                    int cell = row + w;
-                                    int xRow = (xb + cell) * c;
-                                    for (int k = 0; k < c; k++) {
-                                        double val = x[xRow + k];
-                                        if (val > y[yRow + k] || val != val) {
-                                            y[yRow + k] = val;
-                                            ind[yRow + k] = cell;
-                                        }
-                                    }
-                                }
-                            }
+                            Arrays.fill(ind, yRow, yRow + c, q.origin(od, oh, ow));
+                        } else {
+                            v.maxCells(x, base, cell, cells, c, y, ind, yRow);
                         }
                     }
                 }
@@ -226,32 +311,18 @@ final class ChannelsLastBodies implements LayoutBodies {
     @Override
     public void mean(WindowPlan q, double[] x, double[] y) {
         int c = q.channels;
-        int inH = q.inH;
-        int inW = q.inW;
+        int[] cell = new int[Math.max(1, q.maxCells())];
         int yRow = 0;
         for (int n = 0; n < q.batch; n++) {
-            int xb = n * q.inVolume;
+            int base = n * q.inVolume * c;
             for (int od = 0; od < q.outD; od++) {
                 for (int oh = 0; oh < q.outH; oh++) {
                     for (int ow = 0; ow < q.outW; ow++, yRow += c) {
-                        Arrays.fill(y, yRow, yRow + c, 0.0);
-                        if (q.empty(od, oh, ow)) {
-                            continue;
-                        }
-                        for (int d = q.d0[od]; d < q.d1[od]; d++) {
-                            for (int h = q.h0[oh]; h < q.h1[oh]; h++) {
-                                int row = (d * inH + h) * inW;
-                                for (int w = q.w0[ow]; w < q.w1[ow]; w++) {
-                                    int xRow = (xb + row + w) * c;
-                                    for (int k = 0; k < c; k++) {
-                                        y[yRow + k] += x[xRow + k];
-                                    }
-                                }
-                            }
-                        }
-                        double divisor = q.divisor(od, oh, ow);
-                        for (int k = 0; k < c; k++) {
-                            y[yRow + k] /= divisor;
+                        int cells = q.cells(od, oh, ow, cell);
+                        if (cells == 0) {
+                            Arrays.fill(y, yRow, yRow + c, 0.0);
+                        } else {
+                            v.sumCells(x, base, cell, cells, c, 1.0 / q.divisor(od, oh, ow), y, yRow);
                         }
                     }
                 }
@@ -261,6 +332,68 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     @Override
     public void scatter(WindowPlan q, double[] gy, int[] ind, double[] gx) {
+        Gathers t = new Gathers(q);
+        int c = q.channels;
+        long matches = 0;
+        if (t.disjoint) {
+            int[] cell = new int[Math.max(1, q.maxCells())];
+            zeroUncovered(t, gx);
+            int o = 0;
+            for (int n = 0; n < q.batch; n++) {
+                int base = n * q.inVolume * c;
+                for (int od = 0; od < q.outD; od++) {
+                    for (int oh = 0; oh < q.outH; oh++) {
+                        for (int ow = 0; ow < q.outW; ow++, o += c) {
+                            matches += v.spreadMax(gy, ind, o, base, cell, q.cells(od, oh, ow, cell), c, gx);
+                        }
+                    }
+                }
+            }
+        } else {
+            for (int n = 0; n < q.batch; n++) {
+                for (int d = 0; d < q.inD; d++) {
+                    for (int h = 0; h < q.inH; h++) {
+                        int rows = t.rows(n, d, h);
+                        for (int w = 0; w < q.inW; w++) {
+                            int cell = (d * q.inH + h) * q.inW + w;
+                            int g = (n * q.inVolume + cell) * c;
+                            int outs = t.outputs(rows, w);
+                            if (outs == 0) {
+                                Arrays.fill(gx, g, g + c, 0.0);
+                            } else {
+                                matches += v.gatherMax(gy, ind, t.out, outs, cell, c, gx, g);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (matches != gy.length) {
+            scatterInRasterOrder(q, gy, ind, gx); // some index lay outside its own window
+        }
+    }
+
+    /** Zero rows of the input that no window holds (past the last window, or between windows that leave gaps). */
+    private static void zeroUncovered(Gathers t, double[] gx) {
+        WindowPlan q = t.q;
+        int c = q.channels;
+        for (int n = 0; n < q.batch; n++) {
+            for (int d = 0; d < q.inD; d++) {
+                for (int h = 0; h < q.inH; h++) {
+                    boolean rowCovered = t.d.from[d] < t.d.from[d + 1] && t.h.from[h] < t.h.from[h + 1];
+                    for (int w = 0; w < q.inW; w++) {
+                        if (!rowCovered || t.w.from[w] == t.w.from[w + 1]) {
+                            int g = (n * q.inVolume + (d * q.inH + h) * q.inW + w) * c;
+                            Arrays.fill(gx, g, g + c, 0.0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The reference's way, for indices that do not all lie inside their own windows. */
+    private static void scatterInRasterOrder(WindowPlan q, double[] gy, int[] ind, double[] gx) {
         Arrays.fill(gx, 0.0);
         int c = q.channels;
         int yRow = 0;
@@ -276,34 +409,50 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     @Override
     public void spread(WindowPlan q, double[] gy, double[] gx) {
-        Arrays.fill(gx, 0.0);
+        Gathers t = new Gathers(q);
         int c = q.channels;
-        int inH = q.inH;
-        int inW = q.inW;
-        double[] share = new double[c];
-        int yRow = 0;
-        for (int n = 0; n < q.batch; n++) {
-            int xb = n * q.inVolume;
-            for (int od = 0; od < q.outD; od++) {
-                for (int oh = 0; oh < q.outH; oh++) {
-                    for (int ow = 0; ow < q.outW; ow++, yRow += c) {
-                        if (q.empty(od, oh, ow)) {
-                            continue;
-                        }
-                        double divisor = q.divisor(od, oh, ow);
-                        for (int k = 0; k < c; k++) {
-                            share[k] = gy[yRow + k] / divisor;
-                        }
-                        for (int d = q.d0[od]; d < q.d1[od]; d++) {
-                            for (int h = q.h0[oh]; h < q.h1[oh]; h++) {
-                                int row = (d * inH + h) * inW;
-                                for (int w = q.w0[ow]; w < q.w1[ow]; w++) {
-                                    int xRow = (xb + row + w) * c;
-                                    for (int k = 0; k < c; k++) {
-                                        gx[xRow + k] += share[k];
-                                    }
-                                }
+        if (t.disjoint) {
+            int[] cell = new int[Math.max(1, q.maxCells())];
+            zeroUncovered(t, gx);
+            int o = 0;
+            for (int n = 0; n < q.batch; n++) {
+                int base = n * q.inVolume * c;
+                for (int od = 0; od < q.outD; od++) {
+                    for (int oh = 0; oh < q.outH; oh++) {
+                        for (int ow = 0; ow < q.outW; ow++, o += c) {
+                            int cells = q.cells(od, oh, ow, cell);
+                            if (cells > 0) {
+                                v.spreadSum(gy, o, 1.0 / q.divisor(od, oh, ow), base, cell, cells, c, gx);
                             }
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        double[] scale = new double[q.outVolume];
+        for (int od = 0, o = 0; od < q.outD; od++) {
+            for (int oh = 0; oh < q.outH; oh++) {
+                for (int ow = 0; ow < q.outW; ow++, o++) {
+                    scale[o] = 1.0 / q.divisor(od, oh, ow);
+                }
+            }
+        }
+        double[] scales = new double[t.out.length];
+        for (int n = 0; n < q.batch; n++) {
+            for (int d = 0; d < q.inD; d++) {
+                for (int h = 0; h < q.inH; h++) {
+                    int rows = t.rows(n, d, h);
+                    for (int w = 0; w < q.inW; w++) {
+                        int g = (n * q.inVolume + (d * q.inH + h) * q.inW + w) * c;
+                        int outs = t.outputs(rows, w);
+                        if (outs == 0) {
+                            Arrays.fill(gx, g, g + c, 0.0);
+                        } else {
+                            for (int i = 0; i < outs; i++) {
+                                scales[i] = scale[t.spatial[i]];
+                            }
+                            v.gatherSum(gy, t.out, scales, outs, c, gx, g);
                         }
                     }
                 }

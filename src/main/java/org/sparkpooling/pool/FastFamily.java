@@ -23,45 +23,45 @@ final class FastFamily {
         void run(WindowPlan q, LayoutBodies b, double[] x, double[] y, int[] ind);
     }
 
-    static void forward(NdPoolGeometry g, float[] x, float[] y, int[] ind) {
+    static void forward(NdPoolGeometry g, LayoutBodies bodies, float[] x, float[] y, int[] ind) {
         FloatPass pass = switch (g.spec().op()) {
             case MAX, ADAPTIVE_MAX -> (q, b, in, out, k) -> b.max(q, in, out, k != null ? k : new int[out.length]);
             case AVG, ADAPTIVE_AVG -> (q, b, in, out, k) -> b.mean(q, in, out);
             case LP -> FastFamily::lpForward;
             case UNPOOL -> (q, b, in, out, k) -> b.unpool(q, in, k, out);
         };
-        pass.run(new WindowPlan(g), LayoutBodies.of(g.input().layout()), x, y, ind);
+        pass.run(new WindowPlan(g), bodies, x, y, ind);
     }
 
-    static void forward(NdPoolGeometry g, double[] x, double[] y, int[] ind) {
+    static void forward(NdPoolGeometry g, LayoutBodies bodies, double[] x, double[] y, int[] ind) {
         DoublePass pass = switch (g.spec().op()) {
             case MAX, ADAPTIVE_MAX -> (q, b, in, out, k) -> b.max(q, in, out, k != null ? k : new int[out.length]);
             case AVG, ADAPTIVE_AVG -> (q, b, in, out, k) -> b.mean(q, in, out);
             case LP -> FastFamily::lpForward;
             case UNPOOL -> (q, b, in, out, k) -> b.unpool(q, in, k, out);
         };
-        pass.run(new WindowPlan(g), LayoutBodies.of(g.input().layout()), x, y, ind);
+        pass.run(new WindowPlan(g), bodies, x, y, ind);
     }
 
     /** {@code x} is the forward's input, which lp's gradient reads. */
-    static void backward(NdPoolGeometry g, float[] x, float[] gy, int[] ind, float[] gx) {
+    static void backward(NdPoolGeometry g, LayoutBodies bodies, float[] x, float[] gy, int[] ind, float[] gx) {
         BackwardFloat pass = switch (g.spec().op()) {
             case MAX, ADAPTIVE_MAX -> (q, b, in, dy, k, dx) -> b.scatter(q, dy, k, dx);
             case AVG, ADAPTIVE_AVG -> (q, b, in, dy, k, dx) -> b.spread(q, dy, dx);
             case LP -> FastFamily::lpBackward;
             case UNPOOL -> (q, b, in, dy, k, dx) -> b.unpoolBackward(q, dy, k, dx);
         };
-        pass.run(new WindowPlan(g), LayoutBodies.of(g.input().layout()), x, gy, ind, gx);
+        pass.run(new WindowPlan(g), bodies, x, gy, ind, gx);
     }
 
-    static void backward(NdPoolGeometry g, double[] x, double[] gy, int[] ind, double[] gx) {
+    static void backward(NdPoolGeometry g, LayoutBodies bodies, double[] x, double[] gy, int[] ind, double[] gx) {
         BackwardDouble pass = switch (g.spec().op()) {
             case MAX, ADAPTIVE_MAX -> (q, b, in, dy, k, dx) -> b.scatter(q, dy, k, dx);
             case AVG, ADAPTIVE_AVG -> (q, b, in, dy, k, dx) -> b.spread(q, dy, dx);
             case LP -> FastFamily::lpBackward;
             case UNPOOL -> (q, b, in, dy, k, dx) -> b.unpoolBackward(q, dy, k, dx);
         };
-        pass.run(new WindowPlan(g), LayoutBodies.of(g.input().layout()), x, gy, ind, gx);
+        pass.run(new WindowPlan(g), bodies, x, gy, ind, gx);
     }
 
     @FunctionalInterface

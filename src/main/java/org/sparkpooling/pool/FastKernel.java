@@ -35,15 +35,47 @@ import org.sparkpooling.tensor.TensorShape;
 public final class FastKernel implements PoolKernel {
 
     private final PoolVectorSupport simd;
+    /** The rows without lane rearranges (channels-last, stride-1 max): SIMD from Java 17 ({@link PoolVectorization#channelsLastSupport}). */
+    private final PoolVectorSupport rows;
+    private final LayoutBodies channelsFirst;
+    private final LayoutBodies channelsLast;
 
     /** With SIMD when this JVM has the Vector API ({@link PoolVectorization}), else scalar. */
     public FastKernel() {
-        this(PoolVectorization.support());
+        this(PoolVectorization.support(), PoolVectorization.channelsLastSupport());
     }
 
     /** With the given support: tests run the SIMD and the scalar paths in one JVM. */
     FastKernel(PoolVectorSupport simd) {
+        this(simd, simd);
+    }
+
+    /** {@code simd} for the channels-first rows, {@code rows} for the channels-last ones (SIMD from Java 17). */
+    private FastKernel(PoolVectorSupport simd, PoolVectorSupport rows) {
         this.simd = simd;
+        this.rows = rows;
+        channelsFirst = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_FIRST, simd, rows);
+        channelsLast = LayoutBodies.of(org.sparkpooling.tensor.Layout.CHANNELS_LAST, simd, rows);
+    }
+
+    /**
+     * Max with column stride 1 needs no lane rearranges, so it takes the rows that are SIMD from
+     * Java 17 on; everything else the channels-first support (SIMD from Java 21). On Java 17
+     * overlap-max's forward took 24.3 ms on the scalar bodies and inception-max's 94.8 ms.
+     */
+    private PoolVectorSupport supportFor(PoolSpec spec) {
+        boolean max = switch (spec.mode()) {
+            case MAX -> true;
+            case AVG -> false;
+        };
+        return max && spec.strideW() == 1 && spec.dilationW() == 1 ? rows : simd;
+    }
+
+    private LayoutBodies bodies(NdPoolGeometry g) {
+        return switch (g.input().layout()) {
+            case CHANNELS_FIRST -> channelsFirst;
+            case CHANNELS_LAST -> channelsLast;
+        };
     }
 
     @Override
@@ -72,13 +104,14 @@ public final class FastKernel implements PoolKernel {
         if (planar != null) {
             forward(planar, planarTensor(g, input.data()), output, indices);
         } else {
-            FastFamily.forward(g, input.data(), output, indices);
+            FastFamily.forward(g, bodies(g), input.data(), output, indices);
         }
     }
 
     @Override
     public void forward(NdPoolSpec spec, DoubleTensor input, double[] output, int[] indices) {
-        FastFamily.forward(NdPoolGeometry.forForward(spec, input, output, indices), input.data(), output, indices);
+        NdPoolGeometry g = NdPoolGeometry.forForward(spec, input, output, indices);
+        FastFamily.forward(g, bodies(g), input.data(), output, indices);
     }
 
     @Override
@@ -86,16 +119,18 @@ public final class FastKernel implements PoolKernel {
         NdPoolGeometry g = NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput);
         PoolSpec planar = planar(g);
         if (planar != null) {
-            backward(planar, planarTensor(g, input.data()).shape(), gradOutput, indices, gradInput);
+            // NdPoolGeometry.forBackward has checked the buffers and every index: not a second pass over them
+            Shape shape = planarTensor(g, input.data()).shape();
+            backward(planar.geometry(shape.h(), shape.w()), shape, gradOutput, indices, gradInput);
         } else {
-            FastFamily.backward(g, input.data(), gradOutput, indices, gradInput);
+            FastFamily.backward(g, bodies(g), input.data(), gradOutput, indices, gradInput);
         }
     }
 
     @Override
     public void backward(NdPoolSpec spec, DoubleTensor input, double[] gradOutput, int[] indices, double[] gradInput) {
-        FastFamily.backward(NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput), input.data(),
-                gradOutput, indices, gradInput);
+        NdPoolGeometry g = NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput);
+        FastFamily.backward(g, bodies(g), input.data(), gradOutput, indices, gradInput);
     }
 
     /**
@@ -132,7 +167,12 @@ public final class FastKernel implements PoolKernel {
     @Override
     public void forward(PoolSpec spec, Tensor input, float[] output, int[] indices) {
         PoolGeometry g = PoolGeometry.forForward(spec, input, output, indices);
-        Plan plan = new Plan(g, simd);
+        Plan plan = new Plan(g, supportFor(spec));
+        boolean maxMode = switch (spec.mode()) {
+            case MAX -> true;
+            case AVG -> false;
+        };
+        plan.padded = Padded.applies(plan, maxMode) ? new Padded(plan) : null;
         float[] x = input.data();
         int planes = input.shape().planes();
         int inPlane = g.inH() * g.inW();
@@ -181,6 +221,10 @@ public final class FastKernel implements PoolKernel {
     }
 
     private static void maxPlane(Plan q, float[] x, int inBase, float[] out, int[] ind, int outBase) {
+        if (q.padded != null) {
+            paddedMaxPlane(q, q.padded, x, inBase, out, ind, outBase);
+            return;
+        }
         int inW = q.inW;
         for (int oh = 0; oh < q.outH; oh++) {
             int o = outBase + oh * q.outW;
@@ -191,7 +235,14 @@ public final class FastKernel implements PoolKernel {
             maxGeneric(q, x, inBase, oh, 0, q.owLo, out, ind, o);
             int rowIdx = (oh * q.sh - q.ph) * inW; // plane-relative index of the windows' top row
             int from = q.owLo;
-            if (q.vectorHi > from) {
+            if (q.vectorHi > from && q.sw == 1) {
+                // One flat loop over the taps: on Java 17 maxRow's nested tap loops kept the running
+                // vectors in memory (overlap-max forward 16.3 ms against 3.3 on Java 25).
+                int first = rowIdx - q.pw + from;
+                q.simd.maxTaps(x, inBase + first, q.rowTaps, q.rowTaps, q.rowTaps.length, 1, first, q.vectorHi - from,
+                        out, ind, o + from);
+                from = q.vectorHi;
+            } else if (q.vectorHi > from) {
                 q.simd.maxRow(x, inBase, rowIdx - q.pw, inW, q.kh, q.kw, q.sw, from, q.vectorHi, out, ind, o);
                 from = q.vectorHi;
             }
@@ -215,6 +266,56 @@ public final class FastKernel implements PoolKernel {
                 maxGeneric(q, x, inBase, oh, from, q.owHi, out, ind, o);
             }
             maxGeneric(q, x, inBase, oh, q.owHi, q.outW, out, ind, o);
+        }
+    }
+
+    /**
+     * A plane with border windows on SIMD rows: copied into a buffer padded with {@code -inf}
+     * (the border cells are filled once per call, only the plane's own cells per plane), so every
+     * window, clipped or not, is one of a row's vector lanes. Inception's 3x3 stride 1 padding 1 on
+     * 28x28 planes has 14% border windows, the stem's 3.5%; one window at a time with a branch per
+     * tap they took most of the forward.
+     */
+    private static void paddedMaxPlane(Plan q, Padded p, float[] x, int inBase, float[] out, int[] ind, int outBase) {
+        float[] buf = p.buffer;
+        for (int h = 0; h < q.inH; h++) {
+            System.arraycopy(x, inBase + h * q.inW, buf, (q.ph + h) * p.width + q.pw, q.inW);
+        }
+        for (int oh = 0; oh < q.outH; oh++) {
+            int first = (oh * q.sh - q.ph) * q.inW - q.pw;
+            q.simd.maxTapsFrom(buf, oh * q.sh * p.width, p.tapAt, p.tapIndex, p.tapAt.length, q.sw, first, q.outW,
+                    q.wStart, q.hStart[oh] * q.inW, out, ind, outBase + oh * q.outW);
+        }
+    }
+
+    /** The padded buffer of {@link #paddedMaxPlane} and its taps. */
+    static final class Padded {
+        final int width;
+        final float[] buffer;
+        final int[] tapAt;
+        final int[] tapIndex;
+
+        Padded(Plan q) {
+            // One column past the last window: stride 2 reads in pairs.
+            width = Math.max(q.pw + q.inW, (q.outW - 1) * q.sw + q.kw + 1);
+            int height = Math.max(q.ph + q.inH, (q.outH - 1) * q.sh + q.kh);
+            buffer = new float[width * height];
+            Arrays.fill(buffer, Float.NEGATIVE_INFINITY);
+            tapAt = new int[q.kh * q.kw];
+            tapIndex = new int[tapAt.length];
+            for (int r = 0, t = 0; r < q.kh; r++) {
+                for (int d = 0; d < q.kw; d++, t++) {
+                    tapAt[t] = r * width + d;
+                    tapIndex[t] = r * q.inW + d;
+                }
+            }
+        }
+
+        /** Worth it where SIMD rows run and some window is clipped: max, undilated, column stride 1 or 2, a full vector per row. */
+        static boolean applies(Plan q, boolean max) {
+            boolean borders = q.ohLo > 0 || q.ohHi < q.outH || q.owLo > 0 || q.owHi < q.outW;
+            return max && borders && q.simd.lanes() > 1 && q.dh == 1 && q.dw == 1 && (q.sw == 1 || q.sw == 2)
+                    && q.outW >= q.simd.lanes();
         }
     }
 
@@ -707,8 +808,14 @@ public final class FastKernel implements PoolKernel {
 
     @Override
     public void backward(PoolSpec spec, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
-        PoolGeometry g = PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput);
-        Plan plan = new Plan(g, simd);
+        backward(PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput), inputShape, gradOutput,
+                indices, gradInput);
+    }
+
+    /** Backward of a checked call: the family's entry point has checked the buffers and indices already. */
+    private void backward(PoolGeometry g, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
+        PoolSpec spec = g.spec();
+        Plan plan = new Plan(g, supportFor(spec));
         int planes = inputShape.planes();
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
@@ -729,6 +836,7 @@ public final class FastKernel implements PoolKernel {
         // 2x2 stride 2 tiles (eight windows' gradients per few vector ops, against eight dependent
         // scalar read-modify-writes), so there each input is written once, unless some index lies
         // outside its own window.
+        float[] rowShares = max ? null : new float[g.inW()];
         for (int p = 0; p < planes; p++) {
             if (max && plan.maxTileRows
                     && maxTiledPlane(plan, gradOutput, indices, p * outPlane, gradInput, p * inPlane)) {
@@ -738,7 +846,7 @@ public final class FastKernel implements PoolKernel {
             if (max) {
                 scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane);
             } else {
-                scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
+                scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane, rowShares);
             }
         }
     }
@@ -760,24 +868,35 @@ public final class FastKernel implements PoolKernel {
         return true;
     }
 
-    private static void scatterAvg(Plan q, float[] go, int outBase, float[] gi, int inBase) {
+    /**
+     * Avg backward with overlapping windows, separably: an output row's shares are first summed
+     * along the row into one input-row buffer, which is then added to each input row the windows
+     * span, by SIMD rows; in place of kh * kw scalar read-modify-writes per
+     * window (stem-avg's backward took 71 ms that way, 3x its forward). The order of the additions
+     * changes, which avg's tolerance allows.
+     */
+    private static void scatterAvg(Plan q, float[] go, int outBase, float[] gi, int inBase, float[] rowShares) {
         int inW = q.inW;
         for (int oh = 0; oh < q.outH; oh++) {
             int h0 = q.hStart[oh];
             int h1 = q.hEnd[oh];
+            if (h0 >= h1) {
+                continue;
+            }
+            Arrays.fill(rowShares, 0f);
+            boolean interiorRow = oh >= q.ohLo && oh < q.ohHi;
             for (int ow = 0; ow < q.outW; ow++) {
                 int w0 = q.wStart[ow];
                 int w1 = q.wEnd[ow];
-                if (h0 >= h1 || w0 >= w1) {
-                    continue;
+                float g = go[outBase + oh * q.outW + ow];
+                float share = interiorRow && ow >= q.owLo && ow < q.owHi ? g * q.interiorReciprocal
+                        : g / q.g.avgDivisor(oh, ow);
+                for (int w = w0; w < w1; w++) {
+                    rowShares[w] += share;
                 }
-                float share = go[outBase + oh * q.outW + ow] / q.g.avgDivisor(oh, ow);
-                for (int h = h0; h < h1; h++) {
-                    int row = inBase + h * inW;
-                    for (int w = w0; w < w1; w++) {
-                        gi[row + w] += share;
-                    }
-                }
+            }
+            for (int h = h0; h < h1; h++) {
+                q.simd.addInto(rowShares, 0, gi, inBase + h * inW, inW);
             }
         }
     }
@@ -881,6 +1000,10 @@ public final class FastKernel implements PoolKernel {
          * and backward writes each input once.
          */
         final boolean maxTileRows;
+        /** The taps of an undilated window as offsets from its first cell, {@code r * inW + d}, in raster order. */
+        final int[] rowTaps;
+        /** Max forward planes with border windows on SIMD rows, through a padded copy; null where that does not apply. */
+        Padded padded;
         /** Rows and columns reached by some window; the rest get zero gradient. */
         final int coveredH;
         final int coveredW;
@@ -929,6 +1052,12 @@ public final class FastKernel implements PoolKernel {
             vectorHi = vectorEnd(simd.lanes(), undilated, sw, kw, pw, inW, owLo, owHi);
             maxTileRows = max && tiles && kernel == 2 && ph == 0 && pw == 0 && ohHi == outH && owHi == outW
                     && vectorHi == outW;
+            rowTaps = new int[kh * kw];
+            for (int r = 0, t = 0; r < kh; r++) {
+                for (int d = 0; d < kw; d++) {
+                    rowTaps[t++] = r * inW + d;
+                }
+            }
         }
 
         /**

@@ -13,10 +13,14 @@ package org.sparkpooling.pool;
  */
 interface LayoutBodies {
 
-    static LayoutBodies of(org.sparkpooling.tensor.Layout layout) {
+    /**
+     * The bodies of {@code layout}: {@code simd} for rows that rearrange lanes (SIMD from Java 21),
+     * {@code rows} for those that do not (SIMD from Java 17); either may be the scalar twin.
+     */
+    static LayoutBodies of(org.sparkpooling.tensor.Layout layout, PoolVectorSupport simd, PoolVectorSupport rows) {
         return switch (layout) {
-            case CHANNELS_FIRST -> ChannelsFirstBodies.INSTANCE;
-            case CHANNELS_LAST -> ChannelsLastBodies.INSTANCE;
+            case CHANNELS_FIRST -> new ChannelsFirstBodies(simd, rows);
+            case CHANNELS_LAST -> new ChannelsLastBodies(rows);
         };
     }
 

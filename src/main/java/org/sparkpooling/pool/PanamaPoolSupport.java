@@ -1,7 +1,9 @@
 package org.sparkpooling.pool;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -28,6 +30,18 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     private static final IntVector IOTA1 = IntVector.zero(I).addIndex(1);
     private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
     private static final FloatVector ZERO = FloatVector.zero(F);
+    /** float64: 4 lanes of 256 bits, their indices in 4 lanes of 128. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Integer> DI = IntVector.SPECIES_128;
+    private static final int DL = D.length();
+    private static final DoubleVector DZERO = DoubleVector.zero(D);
+    private static final VectorShuffle<Double> DEVENS = VectorShuffle.fromOp(D, j -> 2 * j);
+    private static final VectorShuffle<Double> DODDS = VectorShuffle.fromOp(D, j -> 2 * j + 1);
+    private static final IntVector DIOTA2 = IntVector.zero(DI).addIndex(2);
+    private static final VectorShuffle<Double> DZIP_LO = VectorShuffle.fromOp(D, j -> (j & 1) * DL + j / 2);
+    private static final VectorShuffle<Double> DZIP_HI = VectorShuffle.fromOp(D, j -> (j & 1) * DL + DL / 2 + j / 2);
+    private static final DoubleVector DLANES1 = DoubleVector.fromArray(D, new double[] {0, 1, 2, 3}, 0);
+    private static final DoubleVector DLANES2 = DoubleVector.fromArray(D, new double[] {0, 2, 4, 6}, 0);
     /** Interleave two vectors lane by lane: the first half of the result, then the second. */
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(F, j -> (j & 1) * L + j / 2);
     private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(F, j -> (j & 1) * L + L / 2 + j / 2);
@@ -230,5 +244,502 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             }
             ow += L;
         }
+    }
+
+    // ------------------------------------------------------------------ channels-last rows
+
+    /*
+     * One vector of channels at a time with its whole window (or its whole list of outputs) in the
+     * inner loop, so the running value and index stay in registers; the channels past the last
+     * full vector go to the scalar twin's loop, which does the same operations in the same order.
+     */
+
+    @Override
+    public void maxCells(float[] x, int base, int[] cell, int cells, int c, float[] y, int[] ind, int o) {
+        int k = 0;
+        for (; k <= c - L; k += L) {
+            int a = base + k;
+            FloatVector m = FloatVector.fromArray(F, x, a + cell[0] * c);
+            IntVector arg = IntVector.broadcast(I, cell[0]);
+            for (int t = 1; t < cells; t++) {
+                FloatVector v = FloatVector.fromArray(F, x, a + cell[t] * c);
+                VectorMask<Float> take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(cell[t], take.cast(I));
+            }
+            m.intoArray(y, o + k);
+            arg.intoArray(ind, o + k);
+        }
+        ScalarPoolSupport.maxCellsTail(x, base, cell, cells, c, k, y, ind, o);
+    }
+
+    @Override
+    public void maxCells(double[] x, int base, int[] cell, int cells, int c, double[] y, int[] ind, int o) {
+        int k = 0;
+        for (; k <= c - DL; k += DL) {
+            int a = base + k;
+            DoubleVector m = DoubleVector.fromArray(D, x, a + cell[0] * c);
+            // The cell as a double lane (exact below 2^53), converted once: on Java 17 a mask cast
+            // from 4 double lanes to 4 int lanes per tap ran 10x slower than the float code.
+            DoubleVector arg = DoubleVector.broadcast(D, cell[0]);
+            for (int t = 1; t < cells; t++) {
+                DoubleVector v = DoubleVector.fromArray(D, x, a + cell[t] * c);
+                VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+                m = m.blend(v, take);
+                arg = arg.blend(DoubleVector.broadcast(D, (double) cell[t]), take);
+            }
+            m.intoArray(y, o + k);
+            ((IntVector) arg.convertShape(VectorOperators.D2I, DI, 0)).intoArray(ind, o + k);
+        }
+        ScalarPoolSupport.maxCellsTail(x, base, cell, cells, c, k, y, ind, o);
+    }
+
+    /**
+     * Past this many channels (4 KB of floats) the window's rows are summed one after another into
+     * the output row instead of one vector of channels at a time through all of them: rows 8 KB
+     * apart (global-avg's 2048 channels, 49 rows) map to the same cache sets, and walking down such
+     * a column of rows for every vector evicted the lines the next vector needed.
+     */
+    private static final int WIDE_ROWS = 1024;
+
+    @Override
+    public void sumCells(float[] x, int base, int[] cell, int cells, int c, float scale, float[] y, int o) {
+        if (c >= WIDE_ROWS) {
+            // The same additions per channel in the same order as below, so the same sums.
+            System.arraycopy(x, base + cell[0] * c, y, o, c);
+            for (int t = 1; t < cells; t++) {
+                addInto(x, base + cell[t] * c, y, o, c);
+            }
+            int k = 0;
+            for (; k <= c - L; k += L) {
+                FloatVector.fromArray(F, y, o + k).mul(scale).intoArray(y, o + k);
+            }
+            for (; k < c; k++) {
+                y[o + k] *= scale;
+            }
+            return;
+        }
+        int k = 0;
+        for (; k <= c - L; k += L) {
+            int a = base + k;
+            FloatVector s = FloatVector.fromArray(F, x, a + cell[0] * c);
+            for (int t = 1; t < cells; t++) {
+                s = s.add(FloatVector.fromArray(F, x, a + cell[t] * c));
+            }
+            s.mul(scale).intoArray(y, o + k);
+        }
+        ScalarPoolSupport.sumCellsTail(x, base, cell, cells, c, k, scale, y, o);
+    }
+
+    @Override
+    public void sumCells(double[] x, int base, int[] cell, int cells, int c, double scale, double[] y, int o) {
+        int k = 0;
+        for (; k <= c - DL; k += DL) {
+            int a = base + k;
+            DoubleVector s = DoubleVector.fromArray(D, x, a + cell[0] * c);
+            for (int t = 1; t < cells; t++) {
+                s = s.add(DoubleVector.fromArray(D, x, a + cell[t] * c));
+            }
+            s.mul(scale).intoArray(y, o + k);
+        }
+        ScalarPoolSupport.sumCellsTail(x, base, cell, cells, c, k, scale, y, o);
+    }
+
+    @Override
+    public int gatherMax(float[] gy, int[] ind, int[] out, int outs, int cell, int c, float[] gx, int g) {
+        int matches = 0;
+        int k = 0;
+        for (; k <= c - L; k += L) {
+            FloatVector s = FloatVector.zero(F); // not ZERO: a constant object in the loop's phi would be boxed every step
+            for (int t = 0; t < outs; t++) {
+                int at = out[t] + k;
+                VectorMask<Integer> hit = IntVector.fromArray(I, ind, at).eq(cell);
+                s = s.add(ZERO.blend(FloatVector.fromArray(F, gy, at), hit.cast(F)));
+                matches += hit.trueCount();
+            }
+            s.intoArray(gx, g + k);
+        }
+        return matches + ScalarPoolSupport.gatherMaxTail(gy, ind, out, outs, cell, c, k, gx, g);
+    }
+
+    @Override
+    public void gatherSum(float[] gy, int[] out, float[] scale, int outs, int c, float[] gx, int g) {
+        int k = 0;
+        for (; k <= c - L; k += L) {
+            FloatVector s = FloatVector.zero(F);
+            for (int t = 0; t < outs; t++) {
+                s = s.add(FloatVector.fromArray(F, gy, out[t] + k).mul(scale[t]));
+            }
+            s.intoArray(gx, g + k);
+        }
+        ScalarPoolSupport.gatherSumTail(gy, out, scale, outs, c, k, gx, g);
+    }
+
+    @Override
+    public int spreadMax(float[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, float[] gx) {
+        int matches = 0;
+        int k = 0;
+        for (; k <= c - L; k += L) {
+            FloatVector v = ZERO.add(FloatVector.fromArray(F, gy, o + k));
+            IntVector arg = IntVector.fromArray(I, ind, o + k);
+            for (int t = 0; t < cells; t++) {
+                VectorMask<Integer> hit = arg.eq(cell[t]);
+                ZERO.blend(v, hit.cast(F)).intoArray(gx, base + cell[t] * c + k);
+                matches += hit.trueCount();
+            }
+        }
+        return matches + ScalarPoolSupport.spreadMaxTail(gy, ind, o, base, cell, cells, c, k, gx);
+    }
+
+    @Override
+    public void spreadSum(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, float[] gx) {
+        if (c >= WIDE_ROWS) {
+            // Row after row (see WIDE_ROWS); the same product stored in each.
+            for (int t = 0; t < cells; t++) {
+                int g = base + cell[t] * c;
+                int k = 0;
+                for (; k <= c - L; k += L) {
+                    FloatVector.fromArray(F, gy, o + k).mul(scale).intoArray(gx, g + k);
+                }
+                for (; k < c; k++) {
+                    gx[g + k] = gy[o + k] * scale;
+                }
+            }
+            return;
+        }
+        int k = 0;
+        for (; k <= c - L; k += L) {
+            FloatVector v = FloatVector.fromArray(F, gy, o + k).mul(scale);
+            for (int t = 0; t < cells; t++) {
+                v.intoArray(gx, base + cell[t] * c + k);
+            }
+        }
+        ScalarPoolSupport.spreadSumTail(gy, o, scale, base, cell, cells, c, k, gx);
+    }
+
+    @Override
+    public int gatherMax(double[] gy, int[] ind, int[] out, int outs, int cell, int c, double[] gx, int g) {
+        int matches = 0;
+        int k = 0;
+        for (; k <= c - DL; k += DL) {
+            DoubleVector s = DoubleVector.zero(D);
+            for (int t = 0; t < outs; t++) {
+                int at = out[t] + k;
+                VectorMask<Double> hit = IntVector.fromArray(DI, ind, at).convertShape(VectorOperators.I2D, D, 0)
+                        .compare(VectorOperators.EQ, cell);
+                s = s.add(DZERO.blend(DoubleVector.fromArray(D, gy, at), hit));
+                matches += hit.trueCount();
+            }
+            s.intoArray(gx, g + k);
+        }
+        return matches + ScalarPoolSupport.gatherMaxTail(gy, ind, out, outs, cell, c, k, gx, g);
+    }
+
+    @Override
+    public void gatherSum(double[] gy, int[] out, double[] scale, int outs, int c, double[] gx, int g) {
+        int k = 0;
+        for (; k <= c - DL; k += DL) {
+            DoubleVector s = DoubleVector.zero(D);
+            for (int t = 0; t < outs; t++) {
+                s = s.add(DoubleVector.fromArray(D, gy, out[t] + k).mul(scale[t]));
+            }
+            s.intoArray(gx, g + k);
+        }
+        ScalarPoolSupport.gatherSumTail(gy, out, scale, outs, c, k, gx, g);
+    }
+
+    @Override
+    public int spreadMax(double[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, double[] gx) {
+        int matches = 0;
+        int k = 0;
+        for (; k <= c - DL; k += DL) {
+            DoubleVector v = DZERO.add(DoubleVector.fromArray(D, gy, o + k));
+            Vector<Double> arg = IntVector.fromArray(DI, ind, o + k).convertShape(VectorOperators.I2D, D, 0);
+            for (int t = 0; t < cells; t++) {
+                VectorMask<Double> hit = arg.compare(VectorOperators.EQ, cell[t]);
+                DZERO.blend(v, hit).intoArray(gx, base + cell[t] * c + k);
+                matches += hit.trueCount();
+            }
+        }
+        return matches + ScalarPoolSupport.spreadMaxTail(gy, ind, o, base, cell, cells, c, k, gx);
+    }
+
+    @Override
+    public void spreadSum(double[] gy, int o, double scale, int base, int[] cell, int cells, int c, double[] gx) {
+        int k = 0;
+        for (; k <= c - DL; k += DL) {
+            DoubleVector v = DoubleVector.fromArray(D, gy, o + k).mul(scale);
+            for (int t = 0; t < cells; t++) {
+                v.intoArray(gx, base + cell[t] * c + k);
+            }
+        }
+        ScalarPoolSupport.spreadSumTail(gy, o, scale, base, cell, cells, c, k, gx);
+    }
+
+    // ------------------------------------------------------------------ channels-first rows of any rank
+
+    /** Tap {@code at} of windows {@code j, j + 1, ...}: elements {@code b + sw * lane + at}, stride 2 split from two loads. */
+    private static FloatVector tapAt(float[] x, int b, int at, int sw) {
+        if (sw == 1) {
+            return FloatVector.fromArray(F, x, b + at);
+        }
+        int even = b + (at & ~1);
+        return FloatVector.fromArray(F, x, even).rearrange((at & 1) == 0 ? EVENS : ODDS, FloatVector.fromArray(F, x, even + L));
+    }
+
+    /**
+     * How many of {@code count} windows the vector steps may take: stride 2 reads up to one element
+     * past a window's last tap, which must stay inside the array; the rest go to the scalar tail.
+     */
+    private static int vectorWindows(int length, int a, int maxAt, int sw, int count) {
+        if (sw == 1) {
+            return count;
+        }
+        int last = count;
+        while (last > 0 && a + 2 * (last - 1) + maxAt + 1 >= length) {
+            last--;
+        }
+        return last;
+    }
+
+    @Override
+    public void maxTaps(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            float[] y, int[] ind, int o) {
+        int n = vectorWindows(x.length, a, tapAt[taps - 1], sw, count);
+        if (n < L) {
+            ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, y, ind, o);
+            return;
+        }
+        IntVector iota = sw == 1 ? IOTA1 : IOTA2;
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + j * sw;
+            IntVector lane = iota.add(first + j * sw);
+            FloatVector m = tapAt(x, b, tapAt[0], sw);
+            IntVector arg = lane.add(tapIndex[0]);
+            for (int t = 1; t < taps; t++) {
+                FloatVector v = tapAt(x, b, tapAt[t], sw);
+                VectorMask<Float> take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(lane.add(tapIndex[t]), take.cast(I));
+            }
+            m.intoArray(y, o + j);
+            arg.intoArray(ind, o + j);
+            if (j == n - L) {
+                break;
+            }
+            j += L;
+        }
+        ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, y, ind, o);
+    }
+
+    @Override
+    public void sumTaps(float[] x, int a, int[] tapAt, int taps, int sw, int count, float scale, float[] y, int o) {
+        int n = vectorWindows(x.length, a, tapAt[taps - 1], sw, count);
+        if (n < L) {
+            ScalarPoolSupport.sumTapsTail(x, a, tapAt, taps, sw, 0, count, scale, y, o);
+            return;
+        }
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + j * sw;
+            FloatVector s = tapAt(x, b, tapAt[0], sw);
+            for (int t = 1; t < taps; t++) {
+                s = s.add(tapAt(x, b, tapAt[t], sw));
+            }
+            s.mul(scale).intoArray(y, o + j);
+            if (j == n - L) {
+                break;
+            }
+            j += L;
+        }
+        ScalarPoolSupport.sumTapsTail(x, a, tapAt, taps, sw, n, count, scale, y, o);
+    }
+
+    @Override
+    public float sum(float[] x, int a, int n) {
+        FloatVector s = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            s = s.add(FloatVector.fromArray(F, x, a + i));
+        }
+        float r = s.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            r += x[a + i];
+        }
+        return r;
+    }
+
+    private static DoubleVector tapAt(double[] x, int b, int at, int sw) {
+        if (sw == 1) {
+            return DoubleVector.fromArray(D, x, b + at);
+        }
+        int even = b + (at & ~1);
+        return DoubleVector.fromArray(D, x, even).rearrange((at & 1) == 0 ? DEVENS : DODDS,
+                DoubleVector.fromArray(D, x, even + DL));
+    }
+
+    @Override
+    public void maxTaps(double[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            double[] y, int[] ind, int o) {
+        int n = vectorWindows(x.length, a, tapAt[taps - 1], sw, count);
+        if (n < DL) {
+            ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, y, ind, o);
+            return;
+        }
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - DL);
+            int b = a + j * sw;
+            // Indices as double lanes, converted once (see maxCells)
+            DoubleVector lane = (sw == 1 ? DLANES1 : DLANES2).add((double) (first + j * sw));
+            DoubleVector m = tapAt(x, b, tapAt[0], sw);
+            DoubleVector arg = lane.add((double) tapIndex[0]);
+            for (int t = 1; t < taps; t++) {
+                DoubleVector v = tapAt(x, b, tapAt[t], sw);
+                VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
+                m = m.blend(v, take);
+                arg = arg.blend(lane.add((double) tapIndex[t]), take);
+            }
+            m.intoArray(y, o + j);
+            ((IntVector) arg.convertShape(VectorOperators.D2I, DI, 0)).intoArray(ind, o + j);
+            if (j == n - DL) {
+                break;
+            }
+            j += DL;
+        }
+        ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, y, ind, o);
+    }
+
+    @Override
+    public void sumTaps(double[] x, int a, int[] tapAt, int taps, int sw, int count, double scale, double[] y, int o) {
+        int n = vectorWindows(x.length, a, tapAt[taps - 1], sw, count);
+        if (n < DL) {
+            ScalarPoolSupport.sumTapsTail(x, a, tapAt, taps, sw, 0, count, scale, y, o);
+            return;
+        }
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - DL);
+            int b = a + j * sw;
+            DoubleVector s = tapAt(x, b, tapAt[0], sw);
+            for (int t = 1; t < taps; t++) {
+                s = s.add(tapAt(x, b, tapAt[t], sw));
+            }
+            s.mul(scale).intoArray(y, o + j);
+            if (j == n - DL) {
+                break;
+            }
+            j += DL;
+        }
+        ScalarPoolSupport.sumTapsTail(x, a, tapAt, taps, sw, n, count, scale, y, o);
+    }
+
+    @Override
+    public double sum(double[] x, int a, int n) {
+        DoubleVector s = DoubleVector.zero(D);
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            s = s.add(DoubleVector.fromArray(D, x, a + i));
+        }
+        double r = s.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            r += x[a + i];
+        }
+        return r;
+    }
+
+    @Override
+    public int spreadMaxPairs(float[] gy, int[] ind, int o, int count, int first, float[] gx, int a) {
+        if (count < L) {
+            return ScalarPoolSupport.spreadMaxPairsTail(gy, ind, o, 0, count, first, gx, a);
+        }
+        // The last step shifted back to end at count, as in the forward rows; its lanes already
+        // written are written again with the same values but not counted again.
+        int matches = 0;
+        int j = 0;
+        int done = 0;
+        while (true) {
+            j = Math.min(j, count - L);
+            IntVector local = IntVector.fromArray(I, ind, o + j).sub(IOTA2.add(first + 2 * j));
+            VectorMask<Integer> m0 = local.eq(0);
+            VectorMask<Integer> m1 = local.eq(1);
+            FloatVector g = ZERO.add(FloatVector.fromArray(F, gy, o + j));
+            FloatVector v0 = ZERO.blend(g, m0.cast(F));
+            FloatVector v1 = ZERO.blend(g, m1.cast(F));
+            v0.rearrange(ZIP_LO, v1).intoArray(gx, a + 2 * j);
+            v0.rearrange(ZIP_HI, v1).intoArray(gx, a + 2 * j + L);
+            matches += Long.bitCount(m0.or(m1).toLong() >>> (done - j));
+            if (j == count - L) {
+                return matches;
+            }
+            j += L;
+            done = j;
+        }
+    }
+
+    @Override
+    public int spreadMaxPairs(double[] gy, int[] ind, int o, int count, int first, double[] gx, int a) {
+        int matches = 0;
+        int j = 0;
+        for (; j <= count - DL; j += DL) {
+            Vector<Double> local = IntVector.fromArray(DI, ind, o + j).sub(DIOTA2.add(first + 2 * j))
+                    .convertShape(VectorOperators.I2D, D, 0);
+            VectorMask<Double> m0 = local.compare(VectorOperators.EQ, 0);
+            VectorMask<Double> m1 = local.compare(VectorOperators.EQ, 1);
+            DoubleVector g = DZERO.add(DoubleVector.fromArray(D, gy, o + j));
+            DoubleVector v0 = DZERO.blend(g, m0);
+            DoubleVector v1 = DZERO.blend(g, m1);
+            v0.rearrange(DZIP_LO, v1).intoArray(gx, a + 2 * j);
+            v0.rearrange(DZIP_HI, v1).intoArray(gx, a + 2 * j + DL);
+            matches += m0.or(m1).trueCount();
+        }
+        return matches + ScalarPoolSupport.spreadMaxPairsTail(gy, ind, o, j, count, first, gx, a);
+    }
+
+    @Override
+    public void addInto(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, dst, d + i).add(FloatVector.fromArray(F, src, s + i)).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
+    @Override
+    public void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            int[] init, int initOffset, float[] y, int[] ind, int o) {
+        int n = vectorWindows(x.length, a, tapAt[taps - 1], sw, count);
+        if (n < L) {
+            ScalarPoolSupport.maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, init, initOffset,
+                    y, ind, o);
+            return;
+        }
+        IntVector iota = sw == 1 ? IOTA1 : IOTA2;
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + j * sw;
+            IntVector lane = iota.add(first + j * sw);
+            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            IntVector arg = IntVector.fromArray(I, init, j).add(initOffset);
+            for (int t = 0; t < taps; t++) {
+                FloatVector v = tapAt(x, b, tapAt[t], sw);
+                VectorMask<Float> take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(lane.add(tapIndex[t]), take.cast(I));
+            }
+            m.intoArray(y, o + j);
+            arg.intoArray(ind, o + j);
+            if (j == n - L) {
+                break;
+            }
+            j += L;
+        }
+        ScalarPoolSupport.maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, init, initOffset, y, ind, o);
     }
 }

@@ -44,4 +44,105 @@ interface PoolVectorSupport {
      */
     boolean maxBackward2x2s2Plane(float[] gradOutput, int[] ind, int o, int inW, int outH, int outW,
             float[] gradInput, int inBase);
+
+    /*
+     * Channels-last rows: lanes are the c channels of one position, which lie side by side, so a
+     * window is a few whole rows of c elements and every tap a plain load. The element of cell t,
+     * channel k is x[base + cell[t] * c + k]; cells are flat indices inside one volume, in the
+     * order the caller lists them (raster order for the window ops, output raster order for the
+     * gathers). Any c >= 1: a vector body and a scalar tail.
+     */
+
+    /**
+     * Max over {@code cells} cells per channel with PyTorch's rule (strictly greater or NaN
+     * replaces, in list order, starting from the first cell): the value into {@code y[o + k]},
+     * the cell into {@code ind[o + k]}. {@code cells >= 1}.
+     */
+    void maxCells(float[] x, int base, int[] cell, int cells, int c, float[] y, int[] ind, int o);
+
+    void maxCells(double[] x, int base, int[] cell, int cells, int c, double[] y, int[] ind, int o);
+
+    /** The cells' sum per channel, in list order, times {@code scale}, into {@code y[o + k]}. {@code cells >= 1}. */
+    void sumCells(float[] x, int base, int[] cell, int cells, int c, float scale, float[] y, int o);
+
+    void sumCells(double[] x, int base, int[] cell, int cells, int c, double scale, double[] y, int o);
+
+    /**
+     * Max backward of one input position, written once: per channel, {@code 0} plus, in list order,
+     * {@code gy[out[t] + k]} for each output row {@code out[t]} whose index {@code ind[out[t] + k]}
+     * is {@code cell}, and {@code +0} for the others; the reference's zero-then-scatter sum bit for
+     * bit when the list holds the outputs whose windows hold the cell in output raster order (adding
+     * {@code +0} to a sum that started at {@code +0} changes nothing). Returns how many indices
+     * matched, so the caller can tell whether every index lay inside its own window.
+     */
+    int gatherMax(float[] gy, int[] ind, int[] out, int outs, int cell, int c, float[] gx, int g);
+
+    int gatherMax(double[] gy, int[] ind, int[] out, int outs, int cell, int c, double[] gx, int g);
+
+    /** Avg backward of one input position, written once: {@code sum over t of gy[out[t] + k] * scale[t]}, from 0. */
+    void gatherSum(float[] gy, int[] out, float[] scale, int outs, int c, float[] gx, int g);
+
+    void gatherSum(double[] gy, int[] out, double[] scale, int outs, int c, double[] gx, int g);
+
+    /**
+     * Max backward of one window that shares no input with another (stride = kernel): every cell's
+     * row written once, {@code 0 + gy[o + k]} where the index {@code ind[o + k]} is that cell and
+     * {@code 0} elsewhere, which is the reference's zero-then-add result. Returns how many indices
+     * matched one of the cells.
+     */
+    int spreadMax(float[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, float[] gx);
+
+    int spreadMax(double[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, double[] gx);
+
+    /** Avg backward of one window that shares no input with another: {@code gy[o + k] * scale} into every cell's row. */
+    void spreadSum(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, float[] gx);
+
+    void spreadSum(double[] gy, int o, double scale, int base, int[] cell, int cells, int c, double[] gx);
+
+    /*
+     * Channels-first rows of any rank: {@code count} neighbouring windows of one output row, each
+     * with the same taps (a 3-D window is kd x kh rows of kw columns). Window j's tap t is
+     * x[a + j * sw + tapAt[t]], its index first + j * sw + tapIndex[t]; sw is 1 or 2. Any count:
+     * a vector body and a scalar tail (or, with a full vector, a last step shifted back).
+     */
+
+    /** Max in tap order with PyTorch's rule, starting from tap 0: values to {@code y[o + j]}, indices to {@code ind[o + j]}. */
+    void maxTaps(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            float[] y, int[] ind, int o);
+
+    void maxTaps(double[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            double[] y, int[] ind, int o);
+
+    /** The sum in tap order, from tap 0, times {@code scale}. */
+    void sumTaps(float[] x, int a, int[] tapAt, int taps, int sw, int count, float scale, float[] y, int o);
+
+    void sumTaps(double[] x, int a, int[] tapAt, int taps, int sw, int count, double scale, double[] y, int o);
+
+    /** The sum of {@code x[a .. a + n)}, in any order (global average pooling: within avg's tolerance, not bit for bit). */
+    float sum(float[] x, int a, int n);
+
+    double sum(double[] x, int a, int n);
+
+    /**
+     * Max backward of {@code count} windows two columns wide at stride 2 that share no input, one of
+     * their input rows: window j's outputs sit at {@code o + j}, its two inputs of this row at
+     * {@code gx[a + 2j]} and {@code gx[a + 2j + 1]} with flat indices {@code first + 2j} and
+     * {@code first + 2j + 1}. Writes {@code 0 + gy} where the index points and 0 elsewhere (the
+     * reference's zero-then-add result); returns how many indices pointed into this row.
+     */
+    int spreadMaxPairs(float[] gy, int[] ind, int o, int count, int first, float[] gx, int a);
+
+    int spreadMaxPairs(double[] gy, int[] ind, int o, int count, int first, double[] gx, int a);
+
+    /** {@code dst[d + i] += src[s + i]} for {@code i < n}. */
+    void addInto(float[] src, int s, float[] dst, int d, int n);
+
+    /**
+     * {@link #maxTaps} over a copy of the plane padded with {@code -inf}, so that border windows
+     * run the same rows as interior ones: each window starts from {@code -inf} at index
+     * {@code init[j] + initOffset} (its first cell inside the input, the reference's start) and
+     * takes every tap by the rule; a padding tap, {@code -inf}, is never taken.
+     */
+    void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            int[] init, int initOffset, float[] y, int[] ind, int o);
 }

@@ -15,6 +15,7 @@ final class PoolVectorization {
     static final String MODULE = "jdk.incubator.vector";
     private static final String PANAMA = PoolVectorization.class.getPackageName() + ".PanamaPoolSupport";
     private static final PoolVectorSupport SUPPORT = lookup();
+    private static final PoolVectorSupport CHANNELS_LAST = SUPPORT.lanes() > 1 ? SUPPORT : lookupChannelsLast();
 
     private PoolVectorization() {
     }
@@ -22,6 +23,24 @@ final class PoolVectorization {
     /** The support in use: SIMD or its scalar twin. */
     static PoolVectorSupport support() {
         return SUPPORT;
+    }
+
+    /**
+     * The support for the channels-last rows ({@link PoolVectorSupport#maxCells} and the rest):
+     * SIMD wherever {@link #channelsLastSimdWorthIt} says so, which includes Java 17.
+     */
+    static PoolVectorSupport channelsLastSupport() {
+        return CHANNELS_LAST;
+    }
+
+    /**
+     * Whether the channels-last rows use SIMD: as {@link #simdWorthIt}, but from Java 17 on. Those
+     * rows are plain loads, compares, blends and adds, no lane rearranges, and Java 17's Vector API
+     * compiles them as well as Java 25's: large-max channels-last forward took 13.7 ms on 17 and
+     * 10.1 ms on 25 against 165 ms for the scalar twin (thread CPU time, median of 7, loaded machine).
+     */
+    static boolean channelsLastSimdWorthIt(boolean allowed, boolean modulePresent, int preferredVectorBits) {
+        return allowed && modulePresent && preferredVectorBits >= 256;
     }
 
     /** The SIMD support regardless of {@code pooling.simd}, for tests; empty without the module. */
@@ -49,6 +68,21 @@ final class PoolVectorization {
         return allowed && modulePresent && preferredVectorBits >= 256 && javaFeature >= 21;
     }
 
+    private static PoolVectorSupport lookupChannelsLast() {
+        boolean allowed = !"false".equalsIgnoreCase(System.getProperty("pooling.simd", "true"));
+        if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
+            return SUPPORT;
+        }
+        try {
+            Class<?> panama = Class.forName(PANAMA);
+            int bits = (int) panama.getDeclaredMethod("preferredVectorBits").invoke(null);
+            return channelsLastSimdWorthIt(allowed, true, bits)
+                    ? (PoolVectorSupport) panama.getDeclaredConstructor().newInstance() : SUPPORT;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return SUPPORT; // lookup() has logged why
+        }
+    }
+
     private static PoolVectorSupport lookup() {
         System.Logger log = System.getLogger(PoolVectorization.class.getName());
         boolean allowed = !"false".equalsIgnoreCase(System.getProperty("pooling.simd", "true"));
@@ -66,8 +100,9 @@ final class PoolVectorization {
             int feature = Runtime.version().feature();
             if (!simdWorthIt(allowed, true, bits, feature)) {
                 if (allowed) {
-                    log.log(Level.INFO, "fast pooling kernel: scalar; its SIMD paths need Java 21+ (this is "
-                            + feature + ") and 256-bit vectors (this CPU: " + bits + " bits)");
+                    log.log(Level.INFO, "fast pooling kernel: scalar channels-first rows, which need Java 21+ (this is "
+                            + feature + ") and 256-bit vectors (this CPU: " + bits + " bits) for SIMD; channels-last rows "
+                            + (channelsLastSimdWorthIt(allowed, true, bits) ? "SIMD" : "scalar"));
                 }
                 return new ScalarPoolSupport();
             }

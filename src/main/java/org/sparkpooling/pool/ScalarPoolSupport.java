@@ -77,4 +77,459 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         }
         return true;
     }
+
+    // ------------------------------------------------------------------ channels-last rows
+
+    @Override
+    public void maxCells(float[] x, int base, int[] cell, int cells, int c, float[] y, int[] ind, int o) {
+        maxCellsTail(x, base, cell, cells, c, 0, y, ind, o);
+    }
+
+    /** Channels {@code [from, c)}; also the SIMD support's tail. */
+    static void maxCellsTail(float[] x, int base, int[] cell, int cells, int c, int from, float[] y, int[] ind, int o) {
+        if (maxCellsKeyed(x, base, cell, cells, c, from, y, ind, o)) {
+            return;
+        }
+        for (int k = from; k < c; k++) {
+            float m = x[base + cell[0] * c + k];
+            int arg = cell[0];
+            for (int t = 1; t < cells; t++) {
+                float v = x[base + cell[t] * c + k];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = cell[t];
+                }
+            }
+            y[o + k] = m;
+            ind[o + k] = arg;
+        }
+    }
+
+    @Override
+    public void maxCells(double[] x, int base, int[] cell, int cells, int c, double[] y, int[] ind, int o) {
+        maxCellsTail(x, base, cell, cells, c, 0, y, ind, o);
+    }
+
+    static void maxCellsTail(double[] x, int base, int[] cell, int cells, int c, int from, double[] y, int[] ind,
+            int o) {
+        for (int k = from; k < c; k++) {
+            double m = x[base + cell[0] * c + k];
+            int arg = cell[0];
+            for (int t = 1; t < cells; t++) {
+                double v = x[base + cell[t] * c + k];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = cell[t];
+                }
+            }
+            y[o + k] = m;
+            ind[o + k] = arg;
+        }
+    }
+
+    @Override
+    public void sumCells(float[] x, int base, int[] cell, int cells, int c, float scale, float[] y, int o) {
+        sumCellsTail(x, base, cell, cells, c, 0, scale, y, o);
+    }
+
+    static void sumCellsTail(float[] x, int base, int[] cell, int cells, int c, int from, float scale, float[] y,
+            int o) {
+        for (int k = from; k < c; k++) {
+            float s = x[base + cell[0] * c + k];
+            for (int t = 1; t < cells; t++) {
+                s += x[base + cell[t] * c + k];
+            }
+            y[o + k] = s * scale;
+        }
+    }
+
+    @Override
+    public void sumCells(double[] x, int base, int[] cell, int cells, int c, double scale, double[] y, int o) {
+        sumCellsTail(x, base, cell, cells, c, 0, scale, y, o);
+    }
+
+    static void sumCellsTail(double[] x, int base, int[] cell, int cells, int c, int from, double scale, double[] y,
+            int o) {
+        for (int k = from; k < c; k++) {
+            double s = x[base + cell[0] * c + k];
+            for (int t = 1; t < cells; t++) {
+                s += x[base + cell[t] * c + k];
+            }
+            y[o + k] = s * scale;
+        }
+    }
+
+    @Override
+    public int gatherMax(float[] gy, int[] ind, int[] out, int outs, int cell, int c, float[] gx, int g) {
+        return gatherMaxTail(gy, ind, out, outs, cell, c, 0, gx, g);
+    }
+
+    static int gatherMaxTail(float[] gy, int[] ind, int[] out, int outs, int cell, int c, int from, float[] gx, int g) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            float s = 0f;
+            for (int t = 0; t < outs; t++) {
+                int hit = same(ind[out[t] + k], cell);
+                s += Float.intBitsToFloat(Float.floatToRawIntBits(gy[out[t] + k]) & hit);
+                matches += hit & 1;
+            }
+            gx[g + k] = s;
+        }
+        return matches;
+    }
+
+    /** All ones when {@code a == b}, else 0, without a branch (HotSpot keeps int ternaries as branches). */
+    private static int same(int a, int b) {
+        int d = a ^ b;
+        return ~((d | -d) >> 31);
+    }
+
+    @Override
+    public void gatherSum(float[] gy, int[] out, float[] scale, int outs, int c, float[] gx, int g) {
+        gatherSumTail(gy, out, scale, outs, c, 0, gx, g);
+    }
+
+    static void gatherSumTail(float[] gy, int[] out, float[] scale, int outs, int c, int from, float[] gx, int g) {
+        for (int k = from; k < c; k++) {
+            float s = 0f;
+            for (int t = 0; t < outs; t++) {
+                s += gy[out[t] + k] * scale[t];
+            }
+            gx[g + k] = s;
+        }
+    }
+
+    @Override
+    public int spreadMax(float[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, float[] gx) {
+        return spreadMaxTail(gy, ind, o, base, cell, cells, c, 0, gx);
+    }
+
+    static int spreadMaxTail(float[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, int from,
+            float[] gx) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            int v = Float.floatToRawIntBits(0f + gy[o + k]);
+            int arg = ind[o + k];
+            for (int t = 0; t < cells; t++) {
+                int hit = same(arg, cell[t]);
+                gx[base + cell[t] * c + k] = Float.intBitsToFloat(v & hit);
+                matches += hit & 1;
+            }
+        }
+        return matches;
+    }
+
+    @Override
+    public void spreadSum(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, float[] gx) {
+        spreadSumTail(gy, o, scale, base, cell, cells, c, 0, gx);
+    }
+
+    static void spreadSumTail(float[] gy, int o, float scale, int base, int[] cell, int cells, int c, int from,
+            float[] gx) {
+        for (int k = from; k < c; k++) {
+            float v = gy[o + k] * scale;
+            for (int t = 0; t < cells; t++) {
+                gx[base + cell[t] * c + k] = v;
+            }
+        }
+    }
+
+    @Override
+    public int gatherMax(double[] gy, int[] ind, int[] out, int outs, int cell, int c, double[] gx, int g) {
+        return gatherMaxTail(gy, ind, out, outs, cell, c, 0, gx, g);
+    }
+
+    static int gatherMaxTail(double[] gy, int[] ind, int[] out, int outs, int cell, int c, int from, double[] gx, int g) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            double s = 0.0;
+            for (int t = 0; t < outs; t++) {
+                boolean hit = ind[out[t] + k] == cell;
+                s += hit ? gy[out[t] + k] : 0.0;
+                matches += hit ? 1 : 0;
+            }
+            gx[g + k] = s;
+        }
+        return matches;
+    }
+
+    @Override
+    public void gatherSum(double[] gy, int[] out, double[] scale, int outs, int c, double[] gx, int g) {
+        gatherSumTail(gy, out, scale, outs, c, 0, gx, g);
+    }
+
+    static void gatherSumTail(double[] gy, int[] out, double[] scale, int outs, int c, int from, double[] gx, int g) {
+        for (int k = from; k < c; k++) {
+            double s = 0.0;
+            for (int t = 0; t < outs; t++) {
+                s += gy[out[t] + k] * scale[t];
+            }
+            gx[g + k] = s;
+        }
+    }
+
+    @Override
+    public int spreadMax(double[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, double[] gx) {
+        return spreadMaxTail(gy, ind, o, base, cell, cells, c, 0, gx);
+    }
+
+    static int spreadMaxTail(double[] gy, int[] ind, int o, int base, int[] cell, int cells, int c, int from,
+            double[] gx) {
+        int matches = 0;
+        for (int k = from; k < c; k++) {
+            double v = 0.0 + gy[o + k];
+            int arg = ind[o + k];
+            for (int t = 0; t < cells; t++) {
+                boolean hit = arg == cell[t];
+                gx[base + cell[t] * c + k] = hit ? v : 0.0;
+                matches += hit ? 1 : 0;
+            }
+        }
+        return matches;
+    }
+
+    @Override
+    public void spreadSum(double[] gy, int o, double scale, int base, int[] cell, int cells, int c, double[] gx) {
+        spreadSumTail(gy, o, scale, base, cell, cells, c, 0, gx);
+    }
+
+    static void spreadSumTail(double[] gy, int o, double scale, int base, int[] cell, int cells, int c, int from,
+            double[] gx) {
+        for (int k = from; k < c; k++) {
+            double v = gy[o + k] * scale;
+            for (int t = 0; t < cells; t++) {
+                gx[base + cell[t] * c + k] = v;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ channels-first rows of any rank
+
+    @Override
+    public void maxTaps(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            float[] y, int[] ind, int o) {
+        maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, y, ind, o);
+    }
+
+    /** Windows {@code [from, to)}; also the SIMD support's tail. */
+    static void maxTapsTail(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
+            int to, float[] y, int[] ind, int o) {
+        if (maxTapsKeyed(x, a, tapAt, tapIndex, taps, sw, first, from, to, y, ind, o)) {
+            return;
+        }
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            float m = x[b + tapAt[0]];
+            int arg = tapIndex[0];
+            for (int t = 1; t < taps; t++) {
+                float v = x[b + tapAt[t]];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = tapIndex[t];
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = first + j * sw + arg;
+        }
+    }
+
+    @Override
+    public void sumTaps(float[] x, int a, int[] tapAt, int taps, int sw, int count, float scale, float[] y, int o) {
+        sumTapsTail(x, a, tapAt, taps, sw, 0, count, scale, y, o);
+    }
+
+    static void sumTapsTail(float[] x, int a, int[] tapAt, int taps, int sw, int from, int to, float scale,
+            float[] y, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            float s = x[b + tapAt[0]];
+            for (int t = 1; t < taps; t++) {
+                s += x[b + tapAt[t]];
+            }
+            y[o + j] = s * scale;
+        }
+    }
+
+    @Override
+    public float sum(float[] x, int a, int n) {
+        float s = 0f;
+        for (int i = a; i < a + n; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+
+    @Override
+    public void maxTaps(double[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            double[] y, int[] ind, int o) {
+        maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, y, ind, o);
+    }
+
+    /** Windows {@code [from, to)}; also the SIMD support's tail. */
+    static void maxTapsTail(double[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
+            int to, double[] y, int[] ind, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            double m = x[b + tapAt[0]];
+            int arg = tapIndex[0];
+            for (int t = 1; t < taps; t++) {
+                double v = x[b + tapAt[t]];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = tapIndex[t];
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = first + j * sw + arg;
+        }
+    }
+
+    @Override
+    public void sumTaps(double[] x, int a, int[] tapAt, int taps, int sw, int count, double scale, double[] y, int o) {
+        sumTapsTail(x, a, tapAt, taps, sw, 0, count, scale, y, o);
+    }
+
+    static void sumTapsTail(double[] x, int a, int[] tapAt, int taps, int sw, int from, int to, double scale,
+            double[] y, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            double s = x[b + tapAt[0]];
+            for (int t = 1; t < taps; t++) {
+                s += x[b + tapAt[t]];
+            }
+            y[o + j] = s * scale;
+        }
+    }
+
+    @Override
+    public double sum(double[] x, int a, int n) {
+        double s = 0.0;
+        for (int i = a; i < a + n; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+    @Override
+    public int spreadMaxPairs(float[] gy, int[] ind, int o, int count, int first, float[] gx, int a) {
+        return spreadMaxPairsTail(gy, ind, o, 0, count, first, gx, a);
+    }
+
+    static int spreadMaxPairsTail(float[] gy, int[] ind, int o, int from, int to, int first, float[] gx, int a) {
+        int matches = 0;
+        for (int j = from; j < to; j++) {
+            int local = ind[o + j] - (first + 2 * j);
+            float v = 0f + gy[o + j];
+            gx[a + 2 * j] = local == 0 ? v : 0f;
+            gx[a + 2 * j + 1] = local == 1 ? v : 0f;
+            matches += local == 0 || local == 1 ? 1 : 0;
+        }
+        return matches;
+    }
+
+    @Override
+    public int spreadMaxPairs(double[] gy, int[] ind, int o, int count, int first, double[] gx, int a) {
+        return spreadMaxPairsTail(gy, ind, o, 0, count, first, gx, a);
+    }
+
+    static int spreadMaxPairsTail(double[] gy, int[] ind, int o, int from, int to, int first, double[] gx, int a) {
+        int matches = 0;
+        for (int j = from; j < to; j++) {
+            int local = ind[o + j] - (first + 2 * j);
+            double v = 0.0 + gy[o + j];
+            gx[a + 2 * j] = local == 0 ? v : 0.0;
+            gx[a + 2 * j + 1] = local == 1 ? v : 0.0;
+            matches += local == 0 || local == 1 ? 1 : 0;
+        }
+        return matches;
+    }
+
+    @Override
+    public void addInto(float[] src, int s, float[] dst, int d, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
+    @Override
+    public void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
+            int[] init, int initOffset, float[] y, int[] ind, int o) {
+        maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, init, initOffset, y, ind, o);
+    }
+
+    static void maxTapsFromTail(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
+            int to, int[] init, int initOffset, float[] y, int[] ind, int o) {
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            float m = Float.NEGATIVE_INFINITY;
+            int arg = init[j] + initOffset;
+            for (int t = 0; t < taps; t++) {
+                float v = x[b + tapAt[t]];
+                if (v > m || v != v) {
+                    m = v;
+                    arg = first + j * sw + tapIndex[t];
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = arg;
+        }
+    }
+
+    /**
+     * {@link #maxTapsTail} without a branch per tap, on FastKernel's int keys (see its scalar
+     * bodies: a float compare-and-select is a branch that random data mispredicts); false, with
+     * the outputs partly written, when some window held a NaN, which the branchy loop then redoes.
+     * The same results: the key orders as the floats (the two zeros equal), ties keep the first.
+     */
+    private static boolean maxTapsKeyed(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first,
+            int from, int to, float[] y, int[] ind, int o) {
+        int nan = 0;
+        for (int j = from; j < to; j++) {
+            int b = a + j * sw;
+            int bits = Float.floatToRawIntBits(x[b + tapAt[0]]);
+            nan |= 0x7f800000 - (bits & 0x7fffffff);
+            int best = key(bits);
+            int sel = 0;
+            for (int t = 1; t < taps; t++) {
+                bits = Float.floatToRawIntBits(x[b + tapAt[t]]);
+                nan |= 0x7f800000 - (bits & 0x7fffffff);
+                int k = key(bits);
+                int take = (int) (((long) best - k) >> 63);
+                best = Math.max(best, k);
+                sel ^= (sel ^ t) & take;
+            }
+            y[o + j] = x[b + tapAt[sel]];
+            ind[o + j] = first + j * sw + tapIndex[sel];
+        }
+        return nan >= 0;
+    }
+
+    private static int key(int bits) {
+        int s = bits >> 31;
+        return ((bits & 0x7fffffff) ^ s) - s;
+    }
+
+    /** {@link #maxCellsTail} on int keys without a branch per cell (see {@link #maxTapsKeyed}); false when a NaN was seen. */
+    private static boolean maxCellsKeyed(float[] x, int base, int[] cell, int cells, int c, int from, float[] y,
+            int[] ind, int o) {
+        int nan = 0;
+        for (int k = from; k < c; k++) {
+            int bits = Float.floatToRawIntBits(x[base + cell[0] * c + k]);
+            nan |= 0x7f800000 - (bits & 0x7fffffff);
+            int best = key(bits);
+            int sel = 0;
+            for (int t = 1; t < cells; t++) {
+                bits = Float.floatToRawIntBits(x[base + cell[t] * c + k]);
+                nan |= 0x7f800000 - (bits & 0x7fffffff);
+                int kk = key(bits);
+                int take = (int) (((long) best - kk) >> 63);
+                best = Math.max(best, kk);
+                sel ^= (sel ^ t) & take;
+            }
+            y[o + k] = x[base + cell[sel] * c + k];
+            ind[o + k] = cell[sel];
+        }
+        return nan >= 0;
+    }
 }

@@ -85,6 +85,105 @@ final class WindowPlan {
         return (d0[od] * inH + h0[oh]) * inW + w0[ow];
     }
 
+    /**
+     * The taps of a window that no border clips, as offsets from its first cell (element and
+     * flat index alike, channels-first), in raster order; null for the ops whose windows vary in
+     * size (adaptive) or have none (unpool).
+     */
+    int[] interiorTaps() {
+        if (!g.spec().op().windowed()) {
+            return null;
+        }
+        int[] taps = new int[g.kernel(0) * g.kernel(1) * g.kernel(2)];
+        int n = 0;
+        for (int d = 0; d < g.kernel(0); d++) {
+            for (int h = 0; h < g.kernel(1); h++) {
+                for (int w = 0; w < g.kernel(2); w++) {
+                    taps[n++] = ((d * stepD) * inH + h * stepH) * inW + w * stepW;
+                }
+            }
+        }
+        return taps;
+    }
+
+    /** Whether output {@code o}'s window along {@code axis} lies wholly inside the input (its full kernel, unclipped). */
+    boolean full(int axis, int o) {
+        int first = g.first(axis, o);
+        return first >= 0 && first + g.step(axis) * (g.kernel(axis) - 1) < g.in(axis);
+    }
+
+    /** The most cells any window holds: the size of the scratch {@link #cells} fills. */
+    int maxCells() {
+        return maxSpan(d0, d1, stepD) * maxSpan(h0, h1, stepH) * maxSpan(w0, w1, stepW);
+    }
+
+    /**
+     * Fills {@code cell} with the flat indices of output {@code (od, oh, ow)}'s window cells in
+     * raster order (the order the reference visits them) and returns their number, 0 for an empty window.
+     */
+    int cells(int od, int oh, int ow, int[] cell) {
+        int n = 0;
+        for (int d = d0[od]; d < d1[od]; d += stepD) {
+            for (int h = h0[oh]; h < h1[oh]; h += stepH) {
+                int row = (d * inH + h) * inW;
+                for (int w = w0[ow]; w < w1[ow]; w += stepW) {
+                    cell[n++] = row + w;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static int maxSpan(int[] start, int[] end, int step) {
+        int most = 0;
+        for (int o = 0; o < start.length; o++) {
+            most = Math.max(most, end[o] > start[o] ? (end[o] - start[o] + step - 1) / step : 0);
+        }
+        return most;
+    }
+
+    /**
+     * Per axis, the outputs whose windows hold each input coordinate, ascending: the outputs that
+     * send gradient to an input, in the order the reference adds them. For backward passes that
+     * write each input once.
+     */
+    Cover cover(int axis) {
+        return switch (axis) {
+            case 0 -> new Cover(d0, d1, stepD, inD);
+            case 1 -> new Cover(h0, h1, stepH, inH);
+            default -> new Cover(w0, w1, stepW, inW);
+        };
+    }
+
+    /** Coordinate {@code i}'s outputs are {@code list[from[i]] .. list[from[i + 1] - 1]}. */
+    static final class Cover {
+        final int[] from;
+        final int[] list;
+        final int most;
+
+        Cover(int[] start, int[] end, int step, int in) {
+            from = new int[in + 1];
+            for (int o = 0; o < start.length; o++) {
+                for (int i = start[o]; i < end[o]; i += step) {
+                    from[i + 1]++;
+                }
+            }
+            int most = 0;
+            for (int i = 0; i < in; i++) {
+                most = Math.max(most, from[i + 1]);
+                from[i + 1] += from[i];
+            }
+            this.most = most;
+            list = new int[from[in]];
+            int[] next = java.util.Arrays.copyOf(from, in);
+            for (int o = 0; o < start.length; o++) {
+                for (int i = start[o]; i < end[o]; i += step) {
+                    list[next[i]++] = o;
+                }
+            }
+        }
+    }
+
     long divisor(int od, int oh, int ow) {
         return override != 0 ? override : (long) divD[od] * divH[oh] * divW[ow];
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -14,9 +15,9 @@ import org.sparkpooling.pool.PoolKernels;
 
 /**
  * {@code scripts/bench-kernels}: runs {@link KernelBench} and {@link CopyBench} in one JMH run (JMH's
- * own options pass through) and prints, per case, each implementation's time with its ratio to
- * {@code loops} and to the copy bound measured in the same run: absolute times move on a shared
- * machine, ratios from one run much less.
+ * own options pass through) and prints, per case, layout and dtype, each implementation's time with
+ * its ratio to {@code loops} and to the copy bound measured in the same run: absolute times move
+ * on a shared machine, ratios from one run much less.
  */
 public final class BenchKernels {
 
@@ -42,28 +43,34 @@ public final class BenchKernels {
     }
 
     static void print(Collection<RunResult> results) {
-        Map<String, Map<String, Double>> byCase = new TreeMap<>();
+        // case dtype -> layout -> impl -> us; the copy bounds under the layout "" (they have none)
+        Map<String, Map<String, Map<String, Double>>> byCase = new TreeMap<>();
         for (RunResult r : results) {
-            String bench = r.getParams().getBenchmark();
-            String what = bench.substring(bench.lastIndexOf('.') + 1);
-            if (bench.contains("KernelBench")) {
-                what = r.getParams().getParam("impl");
-            }
-            byCase.computeIfAbsent(r.getParams().getParam("kernelCase"), k -> new TreeMap<>())
+            BenchmarkParams p = r.getParams();
+            String bench = p.getBenchmark();
+            boolean kernel = bench.contains("KernelBench");
+            String what = kernel ? p.getParam("impl") : bench.substring(bench.lastIndexOf('.') + 1);
+            byCase.computeIfAbsent(p.getParam("kernelCase") + " " + p.getParam("dtype"), k -> new TreeMap<>())
+                    .computeIfAbsent(kernel ? p.getParam("layout") : "", k -> new TreeMap<>())
                     .put(what, r.getPrimaryResult().getScore());
         }
         System.out.println();
-        System.out.println("| case | impl | us/op | loops / impl | copyTraffic / impl (share of copy bandwidth) | impl / copyInput |");
-        System.out.println("| --- | --- | ---: | ---: | ---: | ---: |");
-        for (Map.Entry<String, Map<String, Double>> e : byCase.entrySet()) {
-            Map<String, Double> m = e.getValue();
-            Double loops = m.get("loops");
-            Double traffic = m.get("copyTraffic");
-            Double input = m.get("copyInput");
-            for (Map.Entry<String, Double> t : m.entrySet()) {
-                double us = t.getValue();
-                System.out.println(String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s |", e.getKey(),
-                        t.getKey(), us, ratio(loops, us), ratio(traffic, us), ratio(us, input)));
+        System.out.println("| case | dtype | layout | impl | us/op | loops / impl | copyTraffic / impl (share of copy bandwidth) | impl / copyInput |");
+        System.out.println("| --- | --- | --- | --- | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<String, Map<String, Map<String, Double>>> e : byCase.entrySet()) {
+            String[] caseDtype = e.getKey().split(" ");
+            Map<String, Double> copies = e.getValue().getOrDefault("", Map.of());
+            Double traffic = copies.get("copyTraffic");
+            Double input = copies.get("copyInput");
+            for (Map.Entry<String, Map<String, Double>> l : e.getValue().entrySet()) {
+                Map<String, Double> m = l.getValue();
+                Double loops = m.get("loops");
+                for (Map.Entry<String, Double> t : m.entrySet()) {
+                    double us = t.getValue();
+                    System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %s | %s |",
+                            caseDtype[0], caseDtype[1], l.getKey(), t.getKey(), us, ratio(loops, us),
+                            ratio(traffic, us), ratio(us, input)));
+                }
             }
         }
     }

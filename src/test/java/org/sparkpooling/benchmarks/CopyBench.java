@@ -13,12 +13,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import org.sparkpooling.tensor.Dtype;
+import org.sparkpooling.tensor.Layout;
 
 /**
  * The bandwidth bound of each {@link KernelCase}: {@code copyInput} copies the input once (the
- * peers' bound, {@code large_peers.py}); {@code copyTraffic} moves the same bytes a forward+backward
+ * peers' bound, {@code case_peers.py}); {@code copyTraffic} moves the same bytes a forward+backward
  * pass must move, at least: the input read and a gradInput-sized array written, plus the
- * output-sized arrays (gradOutput, and the indices for max) read and written once.
+ * output-sized arrays (gradOutput, and the indices for max) read and written once. The same in
+ * either layout, so it has no layout parameter: one measurement serves both.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,39 +31,56 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(value = 1, jvmArgsAppend = "-Xmx4g")
 public class CopyBench {
 
-    @Param({"textbook-max", "textbook-avg", "stem-max", "overlap-max", "large-max", "large-avg"})
+    @Param({"textbook-max", "textbook-avg", "stem-max", "stem-avg", "overlap-max", "inception-max", "large-max",
+        "large-avg", "global-avg", "c3d-max", "c3d-avg"})
     public String kernelCase;
 
+    @Param({"float32"})
+    public String dtype;
+
     private KernelCase.Buffers buffers;
-    private float[] inputCopy;
-    private float[] outputCopy;
+    private Object inputCopy;
+    private Object outputCopy;
     private int[] indicesCopy;
+    private int outLength;
 
     @Setup
     public void setup() {
-        setup(KernelCase.byLabel(kernelCase).buffers());
+        setup(KernelCase.byLabel(kernelCase).buffers(Layout.CHANNELS_FIRST, Dtype.parse(dtype)));
     }
 
     /** For the unit test: reuses buffers it has already made for the case. */
     void setup(KernelCase.Buffers shared) {
         buffers = shared;
-        inputCopy = new float[buffers.input.data().length];
-        outputCopy = new float[buffers.gradOutput.length];
+        int in = buffers.shape.size();
+        int out = buffers.floatGradOutput != null ? buffers.floatGradOutput.length : buffers.doubleGradOutput.length;
+        outLength = out;
+        boolean single = buffers.floatInput != null;
+        inputCopy = single ? new float[in] : new double[in];
+        outputCopy = single ? new float[out] : new double[out];
         indicesCopy = buffers.indices == null ? null : new int[buffers.indices.length];
+    }
+
+    private Object input() {
+        return buffers.floatInput != null ? buffers.floatInput.data() : buffers.doubleInput.data();
+    }
+
+    private Object gradOutput() {
+        return buffers.floatGradOutput != null ? buffers.floatGradOutput : buffers.doubleGradOutput;
     }
 
     @Benchmark
     public void copyInput(Blackhole bh) {
-        float[] x = buffers.input.data();
-        System.arraycopy(x, 0, inputCopy, 0, x.length);
+        Object x = input();
+        System.arraycopy(x, 0, inputCopy, 0, buffers.shape.size());
         bh.consume(inputCopy);
     }
 
     @Benchmark
     public void copyTraffic(Blackhole bh) {
-        float[] x = buffers.input.data();
-        System.arraycopy(x, 0, inputCopy, 0, x.length);
-        System.arraycopy(buffers.gradOutput, 0, outputCopy, 0, outputCopy.length);
+        System.arraycopy(input(), 0, inputCopy, 0, buffers.shape.size());
+        Object gy = gradOutput();
+        System.arraycopy(gy, 0, outputCopy, 0, outLength);
         if (indicesCopy != null) {
             System.arraycopy(buffers.indices, 0, indicesCopy, 0, indicesCopy.length);
         }
@@ -68,7 +88,7 @@ public class CopyBench {
         bh.consume(outputCopy);
     }
 
-    float[] inputCopy() {
+    Object inputCopy() {
         return inputCopy;
     }
 }

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
+import org.sparkpooling.tensor.Dtype;
 
 /**
  * Forward + backward of one implementation on one case per invocation. {@link CopyBench} measures
@@ -33,15 +34,23 @@ public class KernelBench {
     @Param({"loops", "fast"})
     public String impl;
 
-    @Param({"textbook-max", "textbook-avg", "stem-max", "overlap-max", "large-max", "large-avg"})
+    @Param({"textbook-max", "textbook-avg", "stem-max", "stem-avg", "overlap-max", "inception-max", "large-max",
+        "large-avg", "global-avg", "c3d-max", "c3d-avg"})
     public String kernelCase;
+
+    /** {@code nchw} (channels-first) or {@code nhwc} (channels-last), whatever the rank. */
+    @Param({"nchw", "nhwc"})
+    public String layout;
+
+    @Param({"float32"})
+    public String dtype;
 
     private PoolKernel kernel;
     private KernelCase.Buffers buffers;
 
     @Setup
     public void setup() {
-        setup(KernelCase.byLabel(kernelCase).buffers());
+        setup(KernelCase.byLabel(kernelCase).buffers(KernelCase.layout(layout), Dtype.parse(dtype)));
     }
 
     /** For the unit test: shares one case's 300 MB of buffers among the implementations. */
@@ -53,7 +62,7 @@ public class KernelBench {
     @Benchmark
     public void forwardBackward(Blackhole bh) {
         buffers.forwardBackward(kernel);
-        bh.consume(buffers.output);
-        bh.consume(buffers.gradInput);
+        bh.consume(buffers.output());
+        bh.consume(buffers.gradInput());
     }
 }

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.infra.Blackhole;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
-import org.sparkpooling.pool.PoolMode;
+import org.sparkpooling.pool.PoolOp;
+import org.sparkpooling.tensor.Dtype;
+import org.sparkpooling.tensor.Layout;
 
 /** Runs every benchmark body once, so a benchmark cannot rot unnoticed (Trino's BenchmarkBlockSerde habit). */
 class KernelBenchTest {
@@ -21,25 +23,37 @@ class KernelBenchTest {
     @Test
     void everyCaseRunsOnEveryImplementationAndAgreesWithLoops() {
         for (KernelCase c : KernelCase.values()) {
-            KernelCase.Buffers shared = c.buffers();
-            float[] expected = null;
-            for (PoolKernel k : PoolKernels.all()) {
-                boolean reference = k == PoolKernels.reference();
-                if (reference && c.shape.size() > LOOPS_LIMIT) {
-                    continue;
+            for (Layout layout : Layout.values()) {
+                for (Dtype dtype : Dtype.values()) {
+                    run(c, layout, dtype);
                 }
-                KernelBench bench = new KernelBench();
-                bench.impl = k.name();
-                bench.kernelCase = c.label;
-                bench.setup(shared);
-                bench.forwardBackward(BH);
-                if (reference) {
-                    expected = shared.gradInput.clone();
-                } else if (expected != null && c.spec.mode() == PoolMode.MAX) {
-                    assertArrayEquals(expected, shared.gradInput, c.label + " " + k.name());
-                } else if (expected != null) {
-                    assertArrayEquals(expected, shared.gradInput, 1e-5f, c.label + " " + k.name());
-                }
+            }
+        }
+    }
+
+    private static void run(KernelCase c, Layout layout, Dtype dtype) {
+        KernelCase.Buffers shared = c.buffers(layout, dtype);
+        Object expected = null;
+        for (PoolKernel k : PoolKernels.all()) {
+            boolean reference = k == PoolKernels.reference();
+            if (!k.supports(c.spec.op()) || reference && shared.shape.size() > LOOPS_LIMIT) {
+                continue;
+            }
+            KernelBench bench = new KernelBench();
+            bench.impl = k.name();
+            bench.kernelCase = c.label;
+            bench.layout = layout.label();
+            bench.dtype = dtype.label();
+            bench.setup(shared);
+            bench.forwardBackward(BH);
+            String at = c.label + " " + layout.label() + " " + dtype.label() + " " + k.name();
+            boolean exact = c.spec.op() == PoolOp.MAX;
+            if (reference) {
+                expected = dtype == Dtype.FLOAT32 ? shared.floatGradInput.clone() : shared.doubleGradInput.clone();
+            } else if (expected instanceof float[] e) {
+                assertArrayEquals(e, shared.floatGradInput, exact ? 0f : 1e-5f, at);
+            } else if (expected instanceof double[] e) {
+                assertArrayEquals(e, shared.doubleGradInput, exact ? 0 : 1e-10, at);
             }
         }
     }
@@ -48,16 +62,25 @@ class KernelBenchTest {
     void copyBoundsRun() {
         CopyBench small = new CopyBench();
         small.kernelCase = KernelCase.TEXTBOOK_MAX.label;
+        small.dtype = "float32";
         small.setup();
         small.copyTraffic(BH);
-        assertArrayEquals(small.inputCopy(), KernelCase.TEXTBOOK_MAX.buffers().input.data());
+        assertArrayEquals((float[]) small.inputCopy(),
+                KernelCase.TEXTBOOK_MAX.buffers(Layout.CHANNELS_FIRST, Dtype.FLOAT32).floatInput.data());
+        KernelCase.Buffers smallBuffers = KernelCase.TEXTBOOK_MAX.buffers(Layout.CHANNELS_FIRST, Dtype.FLOAT64);
         for (KernelCase c : KernelCase.values()) {
-            CopyBench bench = new CopyBench();
-            bench.kernelCase = c.label;
-            bench.setup(c.shape.size() > LOOPS_LIMIT ? KernelCase.TEXTBOOK_MAX.buffers() : c.buffers());
-            bench.copyInput(BH);
-            bench.copyTraffic(BH);
+            for (Dtype dtype : Dtype.values()) {
+                CopyBench bench = new CopyBench();
+                bench.kernelCase = c.label;
+                bench.dtype = dtype.label();
+                boolean big = c.shape(Layout.CHANNELS_FIRST).size() > LOOPS_LIMIT;
+                bench.setup(big ? (dtype == Dtype.FLOAT32 ? KernelCase.TEXTBOOK_MAX.buffers(Layout.CHANNELS_FIRST,
+                        Dtype.FLOAT32) : smallBuffers) : c.buffers(Layout.CHANNELS_FIRST, dtype));
+                bench.copyInput(BH);
+                bench.copyTraffic(BH);
+            }
         }
         assertEquals(KernelCase.LARGE_MAX, KernelCase.byLabel("large-max"));
+        assertEquals(Layout.CHANNELS_LAST, KernelCase.layout("nhwc"));
     }
 }

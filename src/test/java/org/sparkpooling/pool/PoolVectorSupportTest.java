@@ -21,6 +21,9 @@ class PoolVectorSupportTest {
 
     @Test
     void simdOnlyWhenAllowedPresentWideEnoughAndOnAFastEnoughJava() {
+        assertTrue(PoolVectorization.channelsLastSimdWorthIt(true, true, 256), "channels-last rows, any Java");
+        assertFalse(PoolVectorization.channelsLastSimdWorthIt(true, true, 128), "channels-last rows, SSE only");
+        assertFalse(PoolVectorization.channelsLastSimdWorthIt(false, true, 512), "channels-last rows, -Dpooling.simd=false");
         assertTrue(PoolVectorization.simdWorthIt(true, true, 512, 25));
         assertTrue(PoolVectorization.simdWorthIt(true, true, 256, 21));
         assertFalse(PoolVectorization.simdWorthIt(true, true, 512, 17), "Java 17's Vector API");
@@ -118,5 +121,202 @@ class PoolVectorSupportTest {
             }
         }
         assertTrue(refused > 100 && refused < 1900, refused + " planes with a stray index");
+    }
+
+    /**
+     * The channels-last rows, float and double: random channel counts (1, below, at and past a
+     * vector), random cell lists with repeats and every kind of values, each list once with its
+     * true indices and once with some indices that match none of the cells.
+     */
+    @Test
+    void panamaChannelsLastRowsEqualTheScalarTwin() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(13L);
+        for (int round = 0; round < 3000; round++) {
+            // Now and then past the wide-row threshold (global-avg's 2048 channels go row after row).
+            int c = round % 50 == 0 ? 1020 + rnd.nextInt(12) : 1 + rnd.nextInt(3 * simd.lanes() + 3);
+            int positions = 1 + rnd.nextInt(12);
+            int cells = 1 + rnd.nextInt(9);
+            int base = rnd.nextInt(3) * c;
+            int[] cell = new int[cells];
+            for (int t = 0; t < cells; t++) {
+                cell[t] = rnd.nextInt(positions);
+            }
+            int o = rnd.nextInt(3) * c;
+            float[] x = FastKernelTest.values(base + positions * c,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            double[] xd = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xd[i] = x[i] * (1 + 1e-9 * i); // values no float holds
+            }
+            String what = cells + " cells of " + c + " channels";
+            float[] ye = new float[o + c];
+            float[] ya = new float[o + c];
+            int[] ie = new int[o + c];
+            int[] ia = new int[o + c];
+            SCALAR.maxCells(x, base, cell, cells, c, ye, ie, o);
+            simd.maxCells(x, base, cell, cells, c, ya, ia, o);
+            Tolerance.assertBitEqual(ye, ya, "maxCells " + what);
+            assertArrayEquals(ie, ia, "maxCells indices " + what);
+            SCALAR.sumCells(x, base, cell, cells, c, 0.25f, ye, o);
+            simd.sumCells(x, base, cell, cells, c, 0.25f, ya, o);
+            Tolerance.assertBitEqual(ye, ya, "sumCells " + what);
+            double[] de = new double[o + c];
+            double[] da = new double[o + c];
+            SCALAR.maxCells(xd, base, cell, cells, c, de, ie, o);
+            simd.maxCells(xd, base, cell, cells, c, da, ia, o);
+            assertArrayEquals(de, da, "maxCells double " + what);
+            assertArrayEquals(ie, ia, "maxCells double indices " + what);
+            SCALAR.sumCells(xd, base, cell, cells, c, 0.125, de, o);
+            simd.sumCells(xd, base, cell, cells, c, 0.125, da, o);
+            assertArrayEquals(de, da, "sumCells double " + what);
+
+            // Backward: the cells' outputs are rows of one output array; indices partly stray.
+            int[] ind = new int[positions * c];
+            for (int i = 0; i < ind.length; i++) {
+                ind[i] = rnd.nextInt(4) == 0 ? positions + 1 : cell[rnd.nextInt(cells)];
+            }
+            float[] gy = FastKernelTest.values(positions * c, FastKernelTest.Values.TIES, rnd);
+            double[] gyd = new double[gy.length];
+            for (int i = 0; i < gy.length; i++) {
+                gyd[i] = gy[i];
+            }
+            int[] out = new int[cells];
+            float[] scale = new float[cells];
+            double[] scaled = new double[cells];
+            for (int t = 0; t < cells; t++) {
+                out[t] = cell[t] * c;
+                scale[t] = 1f / (1 + t);
+                scaled[t] = 1.0 / (1 + t);
+            }
+            int probe = cell[rnd.nextInt(cells)];
+            float[] ge = new float[base + positions * c];
+            float[] ga = new float[ge.length];
+            assertEquals(SCALAR.gatherMax(gy, ind, out, cells, probe, c, ge, base),
+                    simd.gatherMax(gy, ind, out, cells, probe, c, ga, base), "gatherMax matches " + what);
+            Tolerance.assertBitEqual(ge, ga, "gatherMax " + what);
+            SCALAR.gatherSum(gy, out, scale, cells, c, ge, base);
+            simd.gatherSum(gy, out, scale, cells, c, ga, base);
+            Tolerance.assertBitEqual(ge, ga, "gatherSum " + what);
+            double[] gde = new double[ge.length];
+            double[] gda = new double[ge.length];
+            assertEquals(SCALAR.gatherMax(gyd, ind, out, cells, probe, c, gde, base),
+                    simd.gatherMax(gyd, ind, out, cells, probe, c, gda, base), "gatherMax double matches " + what);
+            assertArrayEquals(gde, gda, "gatherMax double " + what);
+            SCALAR.gatherSum(gyd, out, scaled, cells, c, gde, base);
+            simd.gatherSum(gyd, out, scaled, cells, c, gda, base);
+            assertArrayEquals(gde, gda, "gatherSum double " + what);
+
+            // One window's spread: distinct cells, as windows that share no input have.
+            int[] distinct = java.util.stream.IntStream.of(cell).distinct().toArray();
+            int oy = rnd.nextInt(positions) * c;
+            float[] se = new float[ge.length];
+            float[] sa = new float[ge.length];
+            assertEquals(SCALAR.spreadMax(gy, ind, oy, base, distinct, distinct.length, c, se),
+                    simd.spreadMax(gy, ind, oy, base, distinct, distinct.length, c, sa), "spreadMax matches " + what);
+            Tolerance.assertBitEqual(se, sa, "spreadMax " + what);
+            SCALAR.spreadSum(gy, oy, 0.25f, base, distinct, distinct.length, c, se);
+            simd.spreadSum(gy, oy, 0.25f, base, distinct, distinct.length, c, sa);
+            Tolerance.assertBitEqual(se, sa, "spreadSum " + what);
+            double[] sde = new double[ge.length];
+            double[] sda = new double[ge.length];
+            assertEquals(SCALAR.spreadMax(gyd, ind, oy, base, distinct, distinct.length, c, sde),
+                    simd.spreadMax(gyd, ind, oy, base, distinct, distinct.length, c, sda), "spreadMax double " + what);
+            assertArrayEquals(sde, sda, "spreadMax double " + what);
+            SCALAR.spreadSum(gyd, oy, 0.25, base, distinct, distinct.length, c, sde);
+            simd.spreadSum(gyd, oy, 0.25, base, distinct, distinct.length, c, sda);
+            assertArrayEquals(sde, sda, "spreadSum double " + what);
+        }
+    }
+
+    /**
+     * The channels-first rows of any rank, float and double: random tap lists (rows and planes
+     * apart, raster order), strides 1 and 2, counts below, at and past a vector, windows that end
+     * at the array's end (stride 2 must not read past it), and the pair spread with stray indices.
+     */
+    @Test
+    void panamaChannelsFirstRowsEqualTheScalarTwin() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(14L);
+        for (int round = 0; round < 3000; round++) {
+            int sw = 1 + rnd.nextInt(2);
+            int count = 1 + rnd.nextInt(4 * simd.lanes());
+            int kw = 1 + rnd.nextInt(3);
+            int rows = 1 + rnd.nextInt(3);
+            int inW = (count - 1) * sw + kw + rnd.nextInt(3);
+            int[] tap = new int[rows * kw];
+            for (int r = 0, t = 0; r < rows; r++) {
+                for (int d = 0; d < kw; d++) {
+                    tap[t++] = r * inW + d;
+                }
+            }
+            int a = rnd.nextInt(3);
+            // Often the windows end exactly at the array's end.
+            int length = a + tap[tap.length - 1] + (count - 1) * sw + 1 + (rnd.nextBoolean() ? 0 : rnd.nextInt(3));
+            float[] x = FastKernelTest.values(length,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            double[] xd = new double[length];
+            for (int i = 0; i < length; i++) {
+                xd[i] = x[i] * (1 + 1e-9 * i);
+            }
+            int first = rnd.nextInt(100);
+            int o = rnd.nextInt(3);
+            String what = count + " windows of " + tap.length + " taps, stride " + sw + ", array of " + length;
+            float[] ye = new float[o + count];
+            float[] ya = new float[o + count];
+            int[] ie = new int[o + count];
+            int[] ia = new int[o + count];
+            SCALAR.maxTaps(x, a, tap, tap, tap.length, sw, first, count, ye, ie, o);
+            simd.maxTaps(x, a, tap, tap, tap.length, sw, first, count, ya, ia, o);
+            Tolerance.assertBitEqual(ye, ya, "maxTaps " + what);
+            assertArrayEquals(ie, ia, "maxTaps indices " + what);
+            int[] init = new int[count];
+            for (int j = 0; j < count; j++) {
+                init[j] = rnd.nextInt(50);
+            }
+            SCALAR.maxTapsFrom(x, a, tap, tap, tap.length, sw, first, count, init, 7, ye, ie, o);
+            simd.maxTapsFrom(x, a, tap, tap, tap.length, sw, first, count, init, 7, ya, ia, o);
+            Tolerance.assertBitEqual(ye, ya, "maxTapsFrom " + what);
+            assertArrayEquals(ie, ia, "maxTapsFrom indices " + what);
+            SCALAR.sumTaps(x, a, tap, tap.length, sw, count, 0.5f, ye, o);
+            simd.sumTaps(x, a, tap, tap.length, sw, count, 0.5f, ya, o);
+            Tolerance.assertBitEqual(ye, ya, "sumTaps " + what);
+            double[] de = new double[o + count];
+            double[] da = new double[o + count];
+            SCALAR.maxTaps(xd, a, tap, tap, tap.length, sw, first, count, de, ie, o);
+            simd.maxTaps(xd, a, tap, tap, tap.length, sw, first, count, da, ia, o);
+            assertArrayEquals(de, da, "maxTaps double " + what);
+            assertArrayEquals(ie, ia, "maxTaps double indices " + what);
+            SCALAR.sumTaps(xd, a, tap, tap.length, sw, count, 0.5, de, o);
+            simd.sumTaps(xd, a, tap, tap.length, sw, count, 0.5, da, o);
+            assertArrayEquals(de, da, "sumTaps double " + what);
+            // A reduction in another order: within avg's tolerance, on values whose order of summation cannot overflow.
+            float[] normal = FastKernelTest.values(length, FastKernelTest.Values.NORMAL, rnd);
+            assertTrue(Tolerance.close(SCALAR.sum(normal, a, length - a), simd.sum(normal, a, length - a)), "sum " + what);
+
+            int[] ind = new int[o + count];
+            for (int j = 0; j < count; j++) {
+                ind[o + j] = first + 2 * j + (rnd.nextInt(5) == 0 ? 2 + rnd.nextInt(3) : rnd.nextInt(2));
+            }
+            float[] gy = FastKernelTest.values(o + count, FastKernelTest.Values.TIES, rnd);
+            double[] gyd = new double[gy.length];
+            for (int i = 0; i < gy.length; i++) {
+                gyd[i] = gy[i];
+            }
+            float[] ge = new float[a + 2 * count + 1];
+            float[] ga = new float[ge.length];
+            assertEquals(SCALAR.spreadMaxPairs(gy, ind, o, count, first, ge, a),
+                    simd.spreadMaxPairs(gy, ind, o, count, first, ga, a), "spreadMaxPairs matches " + what);
+            Tolerance.assertBitEqual(ge, ga, "spreadMaxPairs " + what);
+            double[] gde = new double[ge.length];
+            double[] gda = new double[ge.length];
+            assertEquals(SCALAR.spreadMaxPairs(gyd, ind, o, count, first, gde, a),
+                    simd.spreadMaxPairs(gyd, ind, o, count, first, gda, a), "spreadMaxPairs double matches " + what);
+            assertArrayEquals(gde, gda, "spreadMaxPairs double " + what);
+        }
     }
 }
