@@ -153,7 +153,9 @@ public final class PoolOptions {
             refuseGiven("--stride", stride, windowOps, label);
             refuseGiven("--padding", padding, windowOps, label);
             refuseGiven("--dilation", dilation, "max pooling only", label);
-            refuseGiven("--ceil-mode", ceilMode ? Boolean.TRUE : null, windowOps, label);
+            if (ceilMode) {
+                throw parameterError("--ceil-mode applies to " + windowOps + ", not " + label);
+            }
             if (outputSize == null) {
                 throw parameterError("Missing required option: '--output-size=O[,O[,O]]' (" + o.description()
                         + " needs it)");
@@ -278,8 +280,7 @@ public final class PoolOptions {
 
     private void refuseGiven(String option, Object value, String appliesTo, String op) {
         if (value != null) {
-            String shown = value instanceof Boolean ? "" : " (" + value + ")";
-            throw parameterError(option + shown + " applies to " + appliesTo + ", not " + op);
+            throw parameterError(option + " (" + value + ") applies to " + appliesTo + ", not " + op);
         }
     }
 
