@@ -1,5 +1,6 @@
 package org.sparkpooling.bench;
 
+import java.util.function.IntToDoubleFunction;
 import org.sparkpooling.pool.PoolOp;
 import org.sparkpooling.tensor.DoubleTensor;
 import org.sparkpooling.tensor.FloatTensor;
@@ -86,18 +87,17 @@ final class Verify {
     }
 
     static String close(String role, float[] expected, float[] actual) {
-        for (int i = 0; i < expected.length; i++) {
-            String d = closeOrWhy(role, i, expected[i], actual[i], true);
-            if (d != null) {
-                return d;
-            }
-        }
-        return null;
+        return close(role, expected.length, i -> expected[i], i -> actual[i], true);
     }
 
     static String close(String role, double[] expected, double[] actual) {
-        for (int i = 0; i < expected.length; i++) {
-            String d = closeOrWhy(role, i, expected[i], actual[i], false);
+        return close(role, expected.length, i -> expected[i], i -> actual[i], false);
+    }
+
+    private static String close(String role, int length, IntToDoubleFunction expected, IntToDoubleFunction actual,
+            boolean float32) {
+        for (int i = 0; i < length; i++) {
+            String d = closeOrWhy(role, i, expected.applyAsDouble(i), actual.applyAsDouble(i), float32);
             if (d != null) {
                 return d;
             }
