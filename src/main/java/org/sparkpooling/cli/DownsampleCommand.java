@@ -16,6 +16,7 @@ import org.sparkpooling.pipeline.InputKind;
 import org.sparkpooling.pipeline.OutputFormat;
 import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.spark.SparkSetup;
+import org.sparkpooling.spark.TaskMetricsListener;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,7 +125,9 @@ public final class DownsampleCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // A session that was already running (a test's, a notebook's) is not ours to stop.
         boolean ours = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSetup.session("pooling downsample", sparkMaster, Map.of());
+        // Executors sample their heap every 100 ms, so the report can give each task's peak.
+        SparkSession spark = SparkSetup.session("pooling downsample", sparkMaster,
+                Map.of(TaskMetricsListener.POLLING, "100ms"));
         DownsampleReport r;
         try {
             r = DownsampleJob.run(spark, options, out);
@@ -142,6 +145,9 @@ public final class DownsampleCommand implements Callable<Integer> {
                 + "executor time decode %.2f s, pool %.2f s, write %.2f s%n",
                 r.inputMegapixels(), r.inputMegabytes(), r.seconds().wall(), r.megapixelsPerSecond(), r.cores(),
                 r.megapixelsPerSecond() / r.cores(), r.seconds().decode(), r.seconds().pool(), r.seconds().write());
+        out.printf(Locale.ROOT, "job overhead %.2f s (wall minus %.2f s of task time over %d cores); peak executor"
+                + " heap during a task %.0f MB%n", r.seconds().overhead(), r.seconds().executor(), r.cores(),
+                r.peakTaskHeapMegabytes());
         for (int i = 0; i < Math.min(10, r.errorSamples().size()); i++) {
             out.println("  error: " + r.errorSamples().get(i).path() + ": " + r.errorSamples().get(i).reason());
         }

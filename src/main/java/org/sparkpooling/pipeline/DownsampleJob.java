@@ -24,6 +24,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.sparkpooling.io.OutputGuard;
 import org.sparkpooling.spark.BlockSources;
 import org.sparkpooling.spark.OutputManifest;
+import org.sparkpooling.spark.TaskMetricsListener;
 import org.sparkpooling.spark.TensorDatasets;
 
 /**
@@ -182,6 +183,8 @@ public final class DownsampleJob {
             }
         }
 
+        TaskMetricsListener tasks = new TaskMetricsListener();
+        spark.sparkContext().addSparkListener(tasks);
         try (OutputDirectory dir = OutputDirectory.open(spark, outFs, outDir, o.existing(), manifest(o, hadoop))) {
             List<OutputSink> sinks = new ArrayList<>();
             o.formats().forEach(f -> sinks.add(f.sink(output)));
@@ -193,8 +196,15 @@ public final class DownsampleJob {
                 writer.writeErrors(List.of()); // an empty dataset, so readers find its schema
             }
             dir.markSuccess();
+            try {
+                tasks.awaitJobsEnded(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return report(o, output, listedAndSkipped[0], listedAndSkipped[1], writer, wallStart,
-                    spark.sparkContext().defaultParallelism());
+                    spark.sparkContext().defaultParallelism(), tasks);
+        } finally {
+            spark.sparkContext().removeSparkListener(tasks);
         }
     }
 
@@ -266,7 +276,7 @@ public final class DownsampleJob {
     }
 
     private static DownsampleReport report(Options o, String output, long listed, long skipped, BatchWriter writer,
-            long wallStart, int cores) {
+            long wallStart, int cores, TaskMetricsListener tasks) {
         RunStats.Totals t = writer.totals();
         double wall = (System.nanoTime() - wallStart) / 1e9;
         List<DownsampleReport.Level> levels = new ArrayList<>();
@@ -277,8 +287,10 @@ public final class DownsampleJob {
                 o.spec().edge().label(), OutputFormat.label(o.formats()), Pyramid.defaultKernel().name(), listed,
                 skipped, listed - skipped, t.pooled, t.errors, t.inputPixels / 1e6, t.inputBytes / 1e6,
                 t.inputPixels / 1e6 / wall, cores,
-                new DownsampleReport.Seconds(t.decodeNanos / 1e9, t.poolNanos / 1e9, t.writeNanos / 1e9, wall),
-                levels, writer.samples());
+                new DownsampleReport.Seconds(t.decodeNanos / 1e9, t.poolNanos / 1e9, t.writeNanos / 1e9, wall,
+                        tasks.overhead().executorRunSeconds(),
+                        Math.max(0, wall - tasks.overhead().executorRunSeconds() / cores)),
+                tasks.peakHeapBytes() / 1e6, levels, writer.samples());
     }
 
     /** The settings that shape the output, as {@code --resume} compares them. */

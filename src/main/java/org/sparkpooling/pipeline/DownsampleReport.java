@@ -13,7 +13,8 @@ import org.sparkpooling.io.AtomicFiles;
  * What one run did, as printed and as {@code report.json}. Counts are of this run: {@code inputs}
  * files attempted (listed minus {@code skipped} by --resume) = {@code pooled} + {@code errors}.
  * {@code seconds.decode/pool/write} are executor times summed over tasks (they exceed
- * {@code wall} on several cores); {@code megapixelsPerSecond} is input megapixels over wall time.
+ * {@code wall} on several cores); {@code megapixelsPerSecond} is input megapixels over wall time;
+ * {@code peakTaskHeapMegabytes} the largest executor heap in use while a task ran.
  */
 public record DownsampleReport(
         String input,
@@ -33,6 +34,7 @@ public record DownsampleReport(
         double megapixelsPerSecond,
         int cores,
         Seconds seconds,
+        double peakTaskHeapMegabytes,
         List<Level> levels,
         List<ErrorRecord> errorSamples) {
 
@@ -51,7 +53,13 @@ public record DownsampleReport(
         errorSamples = List.copyOf(errorSamples);
     }
 
-    public record Seconds(double decode, double pool, double write, double wall) {
+    /**
+     * Executor seconds per stage summed over tasks ({@code write}: PNG encoding, the pixels column,
+     * and the Parquet writer's share of each task), the run's {@code wall} time, {@code executor}: the
+     * tasks' run time summed (Spark's executorRunTime), and {@code overhead}: wall minus executor
+     * time per core, what the job spent outside its tasks (listing, job set-up, commits, the driver).
+     */
+    public record Seconds(double decode, double pool, double write, double wall, double executor, double overhead) {
     }
 
     /** One pyramid level: how many images reached it, and their pixels. */

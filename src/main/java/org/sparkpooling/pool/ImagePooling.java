@@ -81,6 +81,10 @@ public final class ImagePooling {
             this.magic = ((1L << 32) + n - 1) / n;
         }
 
+        /**
+         * Branch-free, so a row of means has no data-dependent branch: {@code q + 1} exactly when
+         * {@code 2r + (q & 1) > n}, that is half way or more, ties to the even {@code q}.
+         */
         int roundHalfEven(int s) {
             int q;
             int r;
@@ -90,13 +94,11 @@ public final class ImagePooling {
             } else {
                 q = (int) ((s * magic) >>> 32);
                 r = s - q * n;
-                if (r < 0) {
-                    q--;
-                    r += n;
-                }
+                int low = r >> 31; // -1 when the estimate was one too high
+                q += low;
+                r += n & low;
             }
-            int r2 = 2 * r;
-            return r2 > n || (r2 == n && (q & 1) == 1) ? q + 1 : q;
+            return q + ((n - 2 * r - (q & 1)) >>> 31);
         }
     }
 
@@ -111,6 +113,8 @@ public final class ImagePooling {
         private final int f;
         private final int c;
         private final int[] acc;
+        /** One output row before it is narrowed to the output's depth. */
+        private final int[] row;
 
         IntRows(DownsampleMode mode, IntImage in, IntImage out, int f) {
             this.mode = mode;
@@ -119,6 +123,7 @@ public final class ImagePooling {
             this.f = f;
             this.c = in.channels();
             this.acc = new int[in.width() * c];
+            this.row = new int[out.width() * c];
         }
 
         void run() {
@@ -127,12 +132,88 @@ public final class ImagePooling {
             for (int oy = 0; oy < out.height(); oy++) {
                 int y0 = oy * f;
                 int y1 = Math.min(y0 + f, in.height());
+                if (f == 2 && y1 - y0 == 2 && in.width() % 2 == 0) {
+                    pairs(y0, oy); // the common case, 2x2 windows all inside the row: no row buffers
+                    continue;
+                }
                 load(y0, rowLen);
                 for (int y = y0 + 1; y < y1; y++) {
                     combine(y, rowLen);
                 }
                 emit(oy, y1 - y0, full);
             }
+        }
+
+        /**
+         * Output row {@code oy} of 2x2 windows straight from input rows {@code y} and {@code y + 1}
+         * (an even width, so every window is whole): four loads and one store per output sample.
+         * Kept apart from the general path because it is most of what a pyramid does.
+         */
+        private void pairs(int y, int oy) {
+            int rowLen = in.width() * c;
+            int r0 = y * rowLen;
+            int r1 = r0 + rowLen;
+            int o = oy * out.width() * c;
+            int n = out.width() * c;
+            // The mode and depth are chosen once per row, outside the loop over samples.
+            if (in.bitDepth() == 8) {
+                byte[] s = in.bytes();
+                byte[] t = out.bytes();
+                switch (mode) {
+                    case AVG -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (byte) avg4(s[r0 + a] & 0xff, s[r0 + a + c] & 0xff, s[r1 + a] & 0xff,
+                                    s[r1 + a + c] & 0xff);
+                            if (++ch == c) { // the next pixel's window starts two pixels on
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case MAX -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (byte) Math.max(Math.max(s[r0 + a] & 0xff, s[r0 + a + c] & 0xff),
+                                    Math.max(s[r1 + a] & 0xff, s[r1 + a + c] & 0xff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                }
+            } else {
+                short[] s = in.shorts();
+                short[] t = out.shorts();
+                switch (mode) {
+                    case AVG -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (short) avg4(s[r0 + a] & 0xffff, s[r0 + a + c] & 0xffff, s[r1 + a] & 0xffff,
+                                    s[r1 + a + c] & 0xffff);
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case MAX -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (short) Math.max(Math.max(s[r0 + a] & 0xffff, s[r0 + a + c] & 0xffff),
+                                    Math.max(s[r1 + a] & 0xffff, s[r1 + a + c] & 0xffff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** The mean of four samples rounded half to even: Divisor.roundHalfEven with n = 4. */
+        private static int avg4(int v0, int v1, int v2, int v3) {
+            int sum = v0 + v1 + v2 + v3;
+            int q = sum >>> 2;
+            return q + ((4 - 2 * (sum & 3) - (q & 1)) >>> 31);
         }
 
         /** The window's first row into {@code acc}, widened. */
@@ -189,37 +270,70 @@ public final class ImagePooling {
             int w = in.width();
             int ow = out.width();
             int obase = oy * ow * c;
-            Divisor inner = rows == f ? full : new Divisor(rows * f);
-            for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * f;
-                int x1 = Math.min(x0 + f, w);
-                Divisor d = x1 - x0 == f ? inner : new Divisor(rows * (x1 - x0));
-                for (int ch = 0; ch < c; ch++) {
-                    int a = x0 * c + ch;
-                    int v = acc[a];
-                    switch (mode) {
-                        case AVG -> {
-                            for (int x = x0 + 1; x < x1; x++) {
-                                v += acc[a += c];
+            // Windows wholly inside the row: the same count, so one divisor and a loop without bounds.
+            int inner = Math.min(ow, w / f);
+            int[] o = row;
+            switch (mode) {
+                case AVG -> {
+                    Divisor d = rows == f ? full : new Divisor(rows * f);
+                    if (f == 2) {
+                        for (int ox = 0; ox < inner; ox++) {
+                            int a = 2 * ox * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                o[ox * c + ch] = d.roundHalfEven(acc[a + ch] + acc[a + c + ch]);
                             }
-                            v = d.roundHalfEven(v);
                         }
-                        case MAX -> {
-                            for (int x = x0 + 1; x < x1; x++) {
-                                v = Math.max(v, acc[a += c]);
+                    } else {
+                        for (int ox = 0; ox < inner; ox++) {
+                            for (int ch = 0; ch < c; ch++) {
+                                int a = ox * f * c + ch;
+                                int v = 0;
+                                for (int x = 0; x < f; x++, a += c) {
+                                    v += acc[a];
+                                }
+                                o[ox * c + ch] = d.roundHalfEven(v);
                             }
                         }
                     }
-                    store(obase + ox * c + ch, v);
+                    if (inner < ow) { // the partial window at the row's end
+                        Divisor last = new Divisor(rows * (w - inner * f));
+                        for (int ch = 0; ch < c; ch++) {
+                            int v = 0;
+                            for (int x = inner * f; x < w; x++) {
+                                v += acc[x * c + ch];
+                            }
+                            o[inner * c + ch] = last.roundHalfEven(v);
+                        }
+                    }
+                }
+                case MAX -> {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int x1 = Math.min(ox * f + f, w);
+                        for (int ch = 0; ch < c; ch++) {
+                            int v = 0;
+                            for (int x = ox * f; x < x1; x++) {
+                                v = Math.max(v, acc[x * c + ch]);
+                            }
+                            o[ox * c + ch] = v;
+                        }
+                    }
                 }
             }
+            store(obase, ow * c);
         }
 
-        private void store(int i, int v) {
+        /** The output row from {@code row}, narrowed to the depth; one typed array lookup per row. */
+        private void store(int at, int n) {
             if (out.bitDepth() == 8) {
-                out.bytes()[i] = (byte) v;
+                byte[] b = out.bytes();
+                for (int i = 0; i < n; i++) {
+                    b[at + i] = (byte) row[i];
+                }
             } else {
-                out.shorts()[i] = (short) v;
+                short[] b = out.shorts();
+                for (int i = 0; i < n; i++) {
+                    b[at + i] = (short) row[i];
+                }
             }
         }
     }

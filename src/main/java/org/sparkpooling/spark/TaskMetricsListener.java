@@ -26,6 +26,7 @@ public final class TaskMetricsListener extends SparkListener {
     private long gcMillis;
     private long resultSerializationMillis;
     private long gettingResultMillis;
+    private long peakHeapBytes;
 
     @Override
     public synchronized void onJobStart(SparkListenerJobStart jobStart) {
@@ -46,6 +47,10 @@ public final class TaskMetricsListener extends SparkListener {
         TaskInfo info = end.taskInfo();
         TaskMetrics m = end.taskMetrics();
         tasks++;
+        if (end.taskExecutorMetrics() != null) {
+            // The executor's peak heap while the task ran, as its metrics poller saw it.
+            peakHeapBytes = Math.max(peakHeapBytes, end.taskExecutorMetrics().getMetricValue("JVMHeapMemory"));
+        }
         if (m == null) {
             return; // a task lost with its executor has no metrics
         }
@@ -80,6 +85,18 @@ public final class TaskMetricsListener extends SparkListener {
         return new Overhead(tasks, failedTasks, runMillis / 1e3, schedulerDelayMillis / 1e3, deserializeMillis / 1e3,
                 gcMillis / 1e3, resultSerializationMillis / 1e3, gettingResultMillis / 1e3);
     }
+
+    /**
+     * The largest heap an executor had in use while one of the tasks ran (garbage not yet collected
+     * included), from Spark's executor metrics; 0 unless {@value #POLLING} is set, since without it
+     * the poller samples only at heartbeats, which short tasks never see.
+     */
+    public synchronized long peakHeapBytes() {
+        return peakHeapBytes;
+    }
+
+    /** The setting that makes executors sample their heap often enough for {@link #peakHeapBytes}. */
+    public static final String POLLING = "spark.executor.metrics.pollingInterval";
 
     /** Seconds summed over all task attempts (failed ones included). */
     public record Overhead(int tasks, int failedTasks, double executorRunSeconds, double schedulerDelaySeconds,
