@@ -98,7 +98,8 @@ public final class BenchJob {
                 new PartitionRunner(config, source.format() == InputFormat.SYNTHETIC));
 
         LOG.info("bench: {} on {}, {} x {} iterations of {} ({} warm-up), {} partitions, seed {}",
-                source.format() == InputFormat.SYNTHETIC ? source.blocks() + " synthetic blocks of " + config.shape() + " " + config.dtype().label()
+                source.format() == InputFormat.SYNTHETIC
+                        ? source.blocks() + " synthetic blocks of " + config.shape() + " " + config.dtype().label()
                         : source.path(), spark.sparkContext().master(), config.implementations(), config.iterations(),
                 config.spec(), config.warmup(), partitions == 0 ? "input's" : partitions, config.seed());
         TaskMetricsListener listener = new TaskMetricsListener();
@@ -176,7 +177,8 @@ public final class BenchJob {
             case ADAPTIVE_MAX, ADAPTIVE_AVG, LP, UNPOOL -> null;
         };
         BenchReport.Config cfg = new BenchReport.Config(master, synthetic ? null : source.path(),
-                synthetic ? source.blocks() : null, partitions, synthetic ? PartitionRunner.shapeText(config.shape()) : null,
+                synthetic ? source.blocks() : null, partitions,
+                synthetic ? PartitionRunner.shapeText(config.shape()) : null,
                 s.op().label(), config.layout().label(), config.dtype().label(), mode, s.kernel(), s.stride(),
                 s.padding(), s.dilation(), s.ceilMode(), s.countIncludePad(), s.divisorOverride(), s.outputSize(),
                 s.normType(), config.implementations(), config.iterations(), config.warmup(), config.copyReps(),

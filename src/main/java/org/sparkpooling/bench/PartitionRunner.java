@@ -324,6 +324,7 @@ public final class PartitionRunner implements FlatMapFunction<Iterator<BlockInpu
             int[] unpool = switch (spec.op().indices()) {
                 case READ -> {
                     int volume = out.volume();
+                    // The golden ratio's odd multiplier spreads neighbouring block ids over the seed space.
                     SplittableRandom r = new SplittableRandom(config.seed() ^ (blockId ^ INDEX_SALT) * 0x9e3779b97f4a7c15L);
                     int[] v = new int[values.shape().size()];
                     for (int i = 0; i < v.length; i++) {
