@@ -266,14 +266,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    static final class DtypeConverter implements CommandLine.ITypeConverter<Dtype> {
-        @Override
-        public Dtype convert(String value) {
-            try {
-                return Dtype.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+    static final class DtypeConverter extends PoolOptions.ParsedBy<Dtype> {
+        DtypeConverter() {
+            super(Dtype::parse);
         }
     }
 

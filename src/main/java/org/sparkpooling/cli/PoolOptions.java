@@ -1,6 +1,7 @@
 package org.sparkpooling.cli;
 
 import java.util.Arrays;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.sparkpooling.pool.NdPoolSpec;
 import org.sparkpooling.pool.PoolMode;
@@ -332,14 +333,27 @@ public final class PoolOptions {
         }
     }
 
-    static final class LayoutConverter implements CommandLine.ITypeConverter<Layout> {
+    /** A value parsed by its own type, whose refusal message (role and value) becomes picocli's. */
+    abstract static class ParsedBy<T> implements CommandLine.ITypeConverter<T> {
+        private final Function<String, T> parse;
+
+        ParsedBy(Function<String, T> parse) {
+            this.parse = parse;
+        }
+
         @Override
-        public Layout convert(String value) {
+        public T convert(String value) {
             try {
-                return Layout.parse(value);
+                return parse.apply(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    static final class LayoutConverter extends ParsedBy<Layout> {
+        LayoutConverter() {
+            super(Layout::parse);
         }
     }
 
