@@ -69,10 +69,15 @@ public final class DownsampleCommand implements Callable<Integer> {
             description = "partial: overhanging windows pool their in-bounds pixels (ceil mode); trim: drop the remainder (floor mode). Default ${DEFAULT-VALUE}.")
     String edge;
 
-    @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|png|both",
-            description = "What to write: parquet, png, both, or a comma list (default ${DEFAULT-VALUE}). The Parquet rows"
-                    + " are always written; without parquet their pixels column is null.")
+    @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|png|zarr|both",
+            description = "What to write: parquet, png, zarr (OME-Zarr), both (parquet and png), or a comma list (default"
+                    + " ${DEFAULT-VALUE}). The Parquet rows are always written; without parquet their pixels column is null.")
     String format;
+
+    @Option(names = "--zarr-chunk", defaultValue = "512", paramLabel = "N",
+            description = "With zarr: the arrays' chunks are 1 x N x N samples per channel plane, smaller where a level is"
+                    + " (default ${DEFAULT-VALUE}).")
+    int zarrChunk;
 
     @Option(names = "--partitions", defaultValue = "0", paramLabel = "P",
             description = "Spark partitions per batch (default 0: four per core).")
@@ -82,9 +87,16 @@ public final class DownsampleCommand implements Callable<Integer> {
             description = "Images per committed batch, the unit --resume continues from (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--max-pixels", defaultValue = "89478485", paramLabel = "N",
-            description = "Refuse images whose header claims more pixels, before decoding them (default ${DEFAULT-VALUE}, as Pillow).")
+    @Option(names = "--max-pixels", defaultValue = "10000000000", paramLabel = "N",
+            description = "Refuse images whose header claims more pixels, before decoding them: a guard against"
+                    + " decompression bombs, not a memory limit (default ${DEFAULT-VALUE}: a 100,000 x 100,000 slide).")
     long maxPixels;
+
+    @Option(names = "--task-pixels", defaultValue = "33554432", paramLabel = "N",
+            description = "The most pixels a task holds: larger images are made in bands of rows, with the same"
+                    + " result (default ${DEFAULT-VALUE}, 2^25, fits a 1 GiB executor). TIFF, PNG and baseline JPEG"
+                    + " can be read in bands.")
+    long taskPixels;
 
     @ArgGroup(exclusive = true)
     Existing existing;
@@ -165,11 +177,13 @@ public final class DownsampleCommand implements Callable<Integer> {
 
     DownsampleJob.Options options() {
         try {
-            DownsampleSpec s = new DownsampleSpec(DownsampleMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels);
+            DownsampleSpec s = new DownsampleSpec(DownsampleMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels,
+                    taskPixels);
             DownsampleJob.Existing e = existing == null ? DownsampleJob.Existing.REFUSE
                     : existing.overwrite ? DownsampleJob.Existing.OVERWRITE : DownsampleJob.Existing.RESUME;
             return DownsampleJob.Options.builder(input, output, s).formats(OutputFormat.parse(format))
-                    .partitions(partitions).batch(batch).existing(e).kind(InputKind.parse(inputFormat)).build();
+                    .partitions(partitions).batch(batch).existing(e).kind(InputKind.parse(inputFormat))
+                    .zarrChunk(zarrChunk).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

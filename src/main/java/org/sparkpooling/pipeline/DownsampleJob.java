@@ -46,7 +46,7 @@ public final class DownsampleJob {
      * core; {@code batch} is the number of images per committed batch, the unit --resume continues from.
      */
     public record Options(String input, String output, DownsampleSpec spec, Set<OutputFormat> formats,
-            int partitions, int batch, Existing existing, InputKind kind) {
+            int partitions, int batch, Existing existing, InputKind kind, int zarrChunk) {
 
         public Options {
             if (kind == null) {
@@ -78,6 +78,9 @@ public final class DownsampleJob {
             if (batch < 1) {
                 throw new IllegalArgumentException("batch (" + batch + ") must be >= 1");
             }
+            if (zarrChunk < 1 || zarrChunk > ZarrSink.MAX_CHUNK) {
+                throw new IllegalArgumentException("zarr chunk (" + zarrChunk + ") must be 1 to " + ZarrSink.MAX_CHUNK);
+            }
         }
 
         /** Options with the command's defaults: images in, Parquet out, four partitions per core, batches of 4096, refuse an existing output. */
@@ -96,6 +99,7 @@ public final class DownsampleJob {
         private int batch = 4096;
         private Existing existing = Existing.REFUSE;
         private InputKind kind = InputKind.IMAGES;
+        private int zarrChunk = ZarrSink.DEFAULT_CHUNK;
 
         private Builder(String input, String output, DownsampleSpec spec) {
             this.input = input;
@@ -133,8 +137,14 @@ public final class DownsampleJob {
             return this;
         }
 
+        /** The side of the Zarr arrays' chunks: 1 x N x N samples per channel plane. */
+        public Builder zarrChunk(int value) {
+            zarrChunk = value;
+            return this;
+        }
+
         public Options build() {
-            return new Options(input, output, spec, formats, partitions, batch, existing, kind);
+            return new Options(input, output, spec, formats, partitions, batch, existing, kind, zarrChunk);
         }
     }
 
@@ -187,11 +197,11 @@ public final class DownsampleJob {
         spark.sparkContext().addSparkListener(tasks);
         try (OutputDirectory dir = OutputDirectory.open(spark, outFs, outDir, o.existing(), manifest(o, hadoop))) {
             List<OutputSink> sinks = new ArrayList<>();
-            o.formats().forEach(f -> sinks.add(f.sink(output)));
+            o.formats().forEach(f -> sinks.add(f.sink(output, o)));
             BatchWriter writer = new BatchWriter(spark, output, out);
             long[] listedAndSkipped = o.kind() == InputKind.TENSORS
                     ? runTensors(spark, o, dir.done(), sinks, writer, hadoop, out)
-                    : runFiles(spark, o, listing, dir.done(), sinks, writer, hadoop, out);
+                    : runFiles(spark, o, output, listing, dir.done(), sinks, writer, hadoop, out);
             if (!outFs.exists(new Path(outDir, "errors"))) {
                 writer.writeErrors(List.of()); // an empty dataset, so readers find its schema
             }
@@ -228,8 +238,9 @@ public final class DownsampleJob {
     }
 
     /** Listed files in batches of {@code --batch}, after the listing's own error rows; returns {listed, skipped}. */
-    private static long[] runFiles(SparkSession spark, Options o, InputListing.Listing listing, Set<String> done,
-            List<OutputSink> sinks, BatchWriter writer, Configuration hadoop, PrintWriter out) {
+    private static long[] runFiles(SparkSession spark, Options o, String output, InputListing.Listing listing,
+            Set<String> done, List<OutputSink> sinks, BatchWriter writer, Configuration hadoop, PrintWriter out)
+            throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<InputFile> todo = new ArrayList<>();
         for (InputFile f : listing.files()) {
@@ -245,13 +256,19 @@ public final class DownsampleJob {
                 unlisted.add(e);
             }
         }
+        // Inputs that may not have their Zarr store (shared, nested or occupied) are error rows now.
+        Map<String, String> noStore = !o.formats().contains(OutputFormat.ZARR) ? Map.of()
+                : ZarrClaims.refused(hadoop, output, listing.files().stream().map(InputFile::relativePath).toList(),
+                        todo.stream().map(InputFile::relativePath).collect(java.util.stream.Collectors.toSet()),
+                        o.existing() == Existing.RESUME);
+        todo.removeIf(f -> noStore.containsKey(f.relativePath()));
         long listed = listing.count();
-        long skipped = listed - todo.size() - unlisted.size();
+        long skipped = listed - todo.size() - unlisted.size() - noStore.size();
         int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
         out.printf(Locale.ROOT, "downsample: %d files listed under %s (%s), %d done before, %d to do; %s %dx%d, "
                 + "edge %s, kernel %s, %d partitions per batch of up to %d%n", listed, o.input(), o.kind().label(),
-                skipped, todo.size() + unlisted.size(), o.spec().mode().label(), o.spec().factor(), o.spec().factor(),
-                o.spec().edge().label(), Pyramid.defaultKernel().name(), partitions, o.batch());
+                skipped, todo.size() + unlisted.size() + noStore.size(), o.spec().mode().label(), o.spec().factor(),
+                o.spec().factor(), o.spec().edge().label(), Pyramid.defaultKernel().name(), partitions, o.batch());
         for (String loop : listing.loops()) {
             out.println("listing: " + loop + " is a symbolic link back into a directory already listed;"
                     + " not entered again");
@@ -260,6 +277,12 @@ public final class DownsampleJob {
             // Dangling links and unreadable entries are inputs too: error rows, counted as such.
             writer.writeListingErrors(unlisted);
             out.printf(Locale.ROOT, "listing: %d entries cannot be read (errors dataset)%n", unlisted.size());
+        }
+        if (!noStore.isEmpty()) {
+            List<ErrorRecord> rows = new ArrayList<>();
+            noStore.forEach((path, reason) -> rows.add(new ErrorRecord(path, reason)));
+            writer.writeListingErrors(rows);
+            out.printf(Locale.ROOT, "zarr: %d inputs cannot have their store (errors dataset)%n", rows.size());
         }
         out.flush();
         int batches = (todo.size() + o.batch() - 1) / o.batch();
@@ -304,7 +327,12 @@ public final class DownsampleJob {
         s.put("levels", Integer.toString(o.spec().levels()));
         s.put("edge", o.spec().edge().label());
         s.put("max pixels", Long.toString(o.spec().maxPixels()));
+        // Which levels' rows hold their pixels (those that fit a task whole) depends on it.
+        s.put("task pixels", Long.toString(o.spec().taskPixels()));
         s.put("format", OutputFormat.label(o.formats()));
+        if (o.formats().contains(OutputFormat.ZARR)) {
+            s.put("zarr chunk", Integer.toString(o.zarrChunk()));
+        }
         return OutputManifest.of(OutputDirectory.COMMAND, MANIFEST_VERSION, s);
     }
 

@@ -10,11 +10,31 @@ import org.sparkpooling.pool.PoolSpec;
  * pixel), with the given edge rule; images whose header claims more than {@code maxPixels} pixels
  * are refused before their pixels are decoded.
  */
-public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels)
-        implements java.io.Serializable {
+public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels,
+        long taskPixels) implements java.io.Serializable {
 
-    /** Pillow's {@code MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
-    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+    /**
+     * The default guard against a header claiming more pixels than a run should spend: 10 gigapixels,
+     * a whole-slide image of 100,000 x 100,000. Not a memory limit (images above the task budget are
+     * made in bands): the time a decompression bomb could cost.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 10_000_000_000L;
+
+    /** Pillow's {@code MAX_IMAGE_PIXELS} (1024 * 1024 * 1024 / 4 / 3), the default before banding. */
+    public static final long PILLOW_MAX_PIXELS = 89_478_485L;
+
+    /**
+     * The default per-task pixel budget, 2^25 (33.6 megapixels): an image up to this is decoded and
+     * pooled whole; a larger one in bands of at most a quarter of it. Whole, a 16-bit RGBA image of
+     * that size takes 268 MB for its samples and about as much again for its levels and encoders,
+     * which fits the heap of a 1 GiB executor; an 8-bit RGB photo a third of that.
+     */
+    public static final long DEFAULT_TASK_PIXELS = 1L << 25;
+
+    /** With the default task budget. */
+    public DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels) {
+        this(mode, factor, levels, edge, maxPixels, DEFAULT_TASK_PIXELS);
+    }
 
     public DownsampleSpec {
         if (mode == null) {
@@ -32,6 +52,25 @@ public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMo
         if (maxPixels < 1) {
             throw new IllegalArgumentException("max pixels (" + maxPixels + ") must be >= 1");
         }
+        if (taskPixels < 1024) {
+            throw new IllegalArgumentException("task pixels (" + taskPixels + ") must be >= 1024");
+        }
+    }
+
+    /**
+     * The rows of a level-0 band of an image {@code width} wide, read {@code alignment} rows at a time
+     * (its tile height): as many as a quarter of the budget holds, at least one alignment.
+     *
+     * @throws BadImageException when even one alignment of rows exceeds the whole budget
+     */
+    public int bandRows(int width, int channels, int alignment) throws BadImageException {
+        long quarter = taskPixels / 4 / width / alignment * alignment;
+        long rows = Math.max(alignment, quarter);
+        if (rows * width > taskPixels) {
+            throw new BadImageException(width + " pixels wide: a band of " + rows + " rows (" + rows * width
+                    + " pixels) exceeds the task budget (" + taskPixels + " pixels); raise --task-pixels");
+        }
+        return (int) Math.min(rows, Integer.MAX_VALUE);
     }
 
     /** The kernel's spec, for float planes: no padding; ceil mode for partial edges. With no padding

@@ -47,8 +47,21 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** Decodes {@code in} (of {@code length} bytes, for the empty-file reason) into samples. */
+    /** Decodes {@code in} (of {@code length} bytes, for the empty-file reason) into samples, whatever its size. */
     public static IntImage decode(InputStream in, long length, long maxPixels) throws BadImageException {
+        try {
+            return decode(in, length, maxPixels, Long.MAX_VALUE);
+        } catch (TooLargeForTask e) {
+            throw new IllegalStateException("no image exceeds a budget of Long.MAX_VALUE pixels", e);
+        }
+    }
+
+    /**
+     * Decodes {@code in} whole, unless its header claims more than {@code taskPixels} pixels: then
+     * {@link TooLargeForTask} is thrown before any pixel is decoded, and the caller reads it in bands.
+     */
+    static IntImage decode(InputStream in, long length, long maxPixels, long taskPixels)
+            throws BadImageException, TooLargeForTask {
         if (length == 0) {
             throw new BadImageException("empty file (0 bytes)");
         }
@@ -60,14 +73,14 @@ public final class ImageDecoder {
                     byte[] data = new byte[(int) length];
                     System.arraycopy(magic, 0, data, 0, magic.length);
                     int n = magic.length + head.readNBytes(data, magic.length, data.length - magic.length);
-                    return TurboJpeg.decode(data, n, maxPixels);
+                    return TurboJpeg.decode(data, n, maxPixels, taskPixels);
                 }
                 head.unread(magic);
             } catch (IOException e) {
                 throw new BadImageException("read failed: " + message(e), e);
             }
         }
-        return decodeWithImageIo(head, maxPixels);
+        return decodeWithImageIo(head, maxPixels, taskPixels);
     }
 
     /** Start of every JPEG file: SOI, then the first marker's 0xFF. */
@@ -75,6 +88,15 @@ public final class ImageDecoder {
 
     /** The ImageIO path: every format it reads, JPEG included when TurboJPEG is not installed. */
     static IntImage decodeWithImageIo(InputStream in, long maxPixels) throws BadImageException {
+        try {
+            return decodeWithImageIo(in, maxPixels, Long.MAX_VALUE);
+        } catch (TooLargeForTask e) {
+            throw new IllegalStateException("no image exceeds a budget of Long.MAX_VALUE pixels", e);
+        }
+    }
+
+    private static IntImage decodeWithImageIo(InputStream in, long maxPixels, long taskPixels)
+            throws BadImageException, TooLargeForTask {
         try (ImageInputStream iis = new MemoryCacheImageInputStream(in)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
             if (!readers.hasNext()) {
@@ -100,6 +122,9 @@ public final class ImageDecoder {
                 if (width < 1 || height < 1) {
                     throw new BadImageException(format + ": header size " + width + "x" + height + " is empty");
                 }
+                if (pixels > taskPixels) {
+                    throw new TooLargeForTask(width, height, taskPixels);
+                }
                 StringBuilder warnings = new StringBuilder();
                 reader.addIIOReadWarningListener(new IIOReadWarningListener() {
                     @Override
@@ -111,6 +136,10 @@ public final class ImageDecoder {
                 try {
                     image = reader.read(0);
                 } catch (IOException | RuntimeException e) {
+                    if (outOfMemory(e)) {
+                        // ImageIO's PNG reader wraps the error in an IIOException("Caught exception during read").
+                        throw new BadImageException(OUT_OF_MEMORY);
+                    }
                     throw new BadImageException(format + ": truncated or corrupt: " + message(e), e);
                 }
                 if (warnings.length() > 0) {
@@ -124,8 +153,20 @@ public final class ImageDecoder {
             throw new BadImageException("read failed: " + message(e), e);
         } catch (OutOfMemoryError e) {
             // Decoding stopped, the buffers are garbage again; one huge image is a row, not a dead task.
-            throw new BadImageException("out of memory while decoding: raise the executor memory or lower max pixels");
+            throw new BadImageException(OUT_OF_MEMORY);
         }
+    }
+
+    private static final String OUT_OF_MEMORY =
+            "out of memory while decoding: raise the executor memory, or lower --task-pixels so it is read in bands";
+
+    private static boolean outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String message(Throwable e) {

@@ -82,10 +82,24 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
                     return Source.tensor(file.relativePath(), file.length(), t, spec.maxPixels());
                 }
                 return Source.image(file.relativePath(), file.length(), ImageDecoder.decode(in, file.length(),
-                        spec.maxPixels()));
+                        spec.maxPixels(), spec.taskPixels()));
+            } catch (TooLargeForTask e) {
+                return banded(file, p);
             } catch (IOException e) {
                 throw new BadImageException("read failed: " + e, e);
             }
+        }
+
+        /** An image above the task budget, opened again for reading in bands (the reader owns the stream). */
+        private Source banded(InputFile file, Path p) throws BadImageException {
+            FSDataInputStream in;
+            try {
+                in = p.getFileSystem(conf).open(p);
+            } catch (IOException e) {
+                throw new BadImageException("read failed: " + e, e);
+            }
+            BandReader reader = BandReaders.open(in, file.length(), spec.maxPixels());
+            return Source.banded(file.relativePath(), file.length(), reader);
         }
 
         @Override

@@ -46,6 +46,34 @@ abstract class LevelRows<T> implements Iterator<Row> {
 
         abstract String name(int k);
 
+        /** The reader of an image too large to hold whole, read band by band; null for whole images. */
+        BandReader bands() {
+            return null;
+        }
+
+        /**
+         * An image above the task budget: one image, read {@code bands.readRows} at a time and made
+         * band by band ({@link BandPyramid}).
+         */
+        static Source banded(String path, long bytes, BandReader bands) {
+            return new Source(path, bytes, 1, bands.height(), bands.width()) {
+                @Override
+                LevelImage image(int k) {
+                    throw new IllegalStateException(path + " is read in bands, not whole");
+                }
+
+                @Override
+                String name(int k) {
+                    return path;
+                }
+
+                @Override
+                BandReader bands() {
+                    return bands;
+                }
+            };
+        }
+
         static Source image(String path, long bytes, IntImage p) {
             return new Source(path, bytes, 1, p.height(), p.width()) {
                 @Override
@@ -98,6 +126,9 @@ abstract class LevelRows<T> implements Iterator<Row> {
     private final CollectionAccumulator<ErrorRecord> errors;
     private final ArrayDeque<Row> ready = new ArrayDeque<>(1);
     private Source current;
+    private T currentInput;
+    /** The current image's state when it is made in bands; null for whole images. */
+    private Banded banded;
     private int imageNo;
     private LevelImage level;
     private int levelNo;
@@ -172,21 +203,41 @@ abstract class LevelRows<T> implements Iterator<Row> {
                 throw new BadImageException("tensor holds no images (N = 0)");
             }
             current = source;
+            currentInput = input;
             imageNo = 0;
             levelCount = count;
+            if (source.bands() != null) {
+                banded = new Banded(source, count);
+                return; // counted when its last band is made: a bad band makes it an error row instead
+            }
             totals.pooled++;
             totals.inputPixels += (long) source.count * source.width * source.height;
             totals.inputBytes += source.bytes;
         } catch (BadImageException e) {
+            closeQuietly(input);
             fail(input, e.getMessage());
         } catch (RuntimeException e) {
+            closeQuietly(input);
             fail(input, "internal error: " + e);
         } finally {
             totals.decodeNanos += System.nanoTime() - t0;
         }
-        if (current != null) {
+        if (current != null && banded == null) {
             startImage(); // outside the try: a sink that cannot write fails the task, not the image
         }
+    }
+
+    /** The reader of a source that failed before it was taken; nothing else holds it. */
+    private void closeQuietly(T input) {
+        if (current != null && current.bands() != null) {
+            try {
+                current.bands().close();
+            } catch (java.io.IOException ignored) {
+                // already failing; the reason is the error row's
+            }
+        }
+        current = null;
+        banded = null;
     }
 
     private void fail(T input, String reason) {
@@ -207,6 +258,10 @@ abstract class LevelRows<T> implements Iterator<Row> {
 
     /** Makes the next level of the current image, queues its row, and moves to the next image when done. */
     private void advance() {
+        if (banded != null) {
+            banded.next();
+            return;
+        }
         long t0 = System.nanoTime();
         level = pyramid.next(level);
         levelNo++;
@@ -279,6 +334,122 @@ abstract class LevelRows<T> implements Iterator<Row> {
         writers = null;
         if (first != null) {
             throw new java.io.UncheckedIOException("cannot finish the task's outputs", first);
+        }
+    }
+
+    /**
+     * The image being made in bands: the next level-0 band is read and pushed through the
+     * {@link BandPyramid} per call, so the task holds one band and the carries. A level small enough
+     * to hold (a quarter of the task budget) is gathered and handed to the sinks whole, with its
+     * samples in the dataset's row; a larger one goes to the sinks band by band and its row's pixels
+     * are null (no single Parquet value could hold it). Rows are queued only when the whole image is
+     * made, so an image that fails part-way leaves no row, and the sinks discard what they wrote.
+     */
+    private final class Banded {
+        private final Source source;
+        private final BandReader reader;
+        private final BandPyramid pyramid;
+        private final int bandRows;
+        private final IntImage[] gathered;
+        private final byte[][] pixels;
+        private final int[] widths;
+        private int y;
+
+        Banded(Source source, int levels) throws BadImageException {
+            this.source = source;
+            this.reader = source.bands();
+            this.bandRows = spec.bandRows(reader.width(), reader.channels(), reader.rowAlignment());
+            this.pyramid = new BandPyramid(spec, source.name(0), reader.height(), reader.width(), levels, this::take);
+            this.gathered = new IntImage[levels + 1];
+            this.pixels = new byte[levels + 1][];
+            this.widths = new int[levels + 1];
+        }
+
+        void next() {
+            long t0 = System.nanoTime();
+            int rows = Math.min(bandRows, source.height - y);
+            IntImage band;
+            try {
+                band = reader.readRows(y, rows);
+            } catch (BadImageException | RuntimeException e) {
+                totals.decodeNanos += System.nanoTime() - t0;
+                abandon(e instanceof BadImageException ? e.getMessage() : "internal error: " + e);
+                return;
+            }
+            long t1 = System.nanoTime();
+            totals.decodeNanos += t1 - t0;
+            long writesBefore = totals.writeNanos;
+            try {
+                pyramid.push(band);
+                y += rows;
+                if (y == source.height) {
+                    pyramid.finish();
+                    complete();
+                }
+            } catch (java.io.IOException e) {
+                // The output, not the image, is at fault: fail the task so Spark retries it.
+                throw new java.io.UncheckedIOException("cannot write " + source.name(0), e);
+            } finally {
+                totals.poolNanos += System.nanoTime() - t1 - (totals.writeNanos - writesBefore);
+            }
+        }
+
+        /** One band of one level from the pyramid: to the sinks, or gathered when the level is small. */
+        private void take(ImageLevel band) {
+            long t0 = System.nanoTime();
+            int l = band.level();
+            widths[l] = band.pixels().width();
+            boolean small = l > 0 && (long) band.height() * band.pixels().width() <= spec.taskPixels() / 4;
+            if (!small) {
+                write(band);
+            } else {
+                IntImage rows = ((IntLevel) band.pixels()).image();
+                gathered[l] = gathered[l] == null ? rows : BandPyramid.concat(gathered[l], rows);
+                if (band.isLast()) {
+                    pixels[l] = write(ImageLevel.whole(band.image(), l, band.levels(), new IntLevel(gathered[l])));
+                    gathered[l] = null;
+                }
+            }
+            totals.writeNanos += System.nanoTime() - t0;
+        }
+
+        private void complete() {
+            String name = source.name(0);
+            for (int l = 1; l <= levelCount; l++) {
+                totals.levelImages[l]++;
+                totals.levelPixels[l] += (long) widths[l] * pyramid.height(l);
+                ready.add(RowFactory.create(name, l, pyramid.height(l), widths[l], reader.channels(),
+                        reader.bitDepth(), pixels[l]));
+            }
+            totals.pooled++;
+            totals.inputPixels += (long) source.width * source.height;
+            totals.inputBytes += source.bytes;
+            close();
+            current = null;
+            banded = null;
+        }
+
+        private void abandon(String reason) {
+            try {
+                for (LevelWriter w : writers()) {
+                    w.discard(source.name(0));
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot remove the outputs of " + source.name(0), e);
+            }
+            close();
+            T input = currentInput;
+            current = null;
+            banded = null;
+            fail(input, reason);
+        }
+
+        private void close() {
+            try {
+                reader.close();
+            } catch (java.io.IOException ignored) {
+                // read to the end or abandoned; nothing of the file is needed any more
+            }
         }
     }
 }

@@ -22,6 +22,13 @@ public interface LevelWriter extends Closeable {
         return null;
     }
 
+    /**
+     * Removes what was written for {@code image}: it failed part-way (a bad tile in a band), so it is
+     * an error row, and nothing of it may stay in the output.
+     */
+    default void discard(String image) throws IOException {
+    }
+
     /** The task's images are done: finish what is open. */
     @Override
     default void close() throws IOException {

@@ -24,6 +24,18 @@ public enum OutputFormat {
         public OutputSink sink(String outputDir) {
             return new PngSink(outputDir);
         }
+    },
+    /** An OME-Zarr store per input (NGFF 0.4, Zarr v2), every level an array; floats as float32. */
+    ZARR(false) {
+        @Override
+        public OutputSink sink(String outputDir) {
+            throw new IllegalStateException("the zarr sink needs the run's chunk size and pooling method: sink(dir, run)");
+        }
+
+        @Override
+        public OutputSink sink(String outputDir, DownsampleJob.Options run) {
+            return ZarrSink.of(outputDir, run);
+        }
     };
 
     private final boolean integerSamplesOnly;
@@ -34,6 +46,11 @@ public enum OutputFormat {
 
     /** The sink that writes this format under {@code outputDir}. */
     public abstract OutputSink sink(String outputDir);
+
+    /** The sink of {@code run}: what the job calls; a format that needs the run's settings takes them here. */
+    public OutputSink sink(String outputDir, DownsampleJob.Options run) {
+        return sink(outputDir);
+    }
 
     /** Whether the format holds only 8- and 16-bit samples, so float tensors cannot be written in it. */
     public boolean integerSamplesOnly() {

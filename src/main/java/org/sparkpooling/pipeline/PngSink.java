@@ -46,6 +46,9 @@ final class PngSink implements OutputSink {
         private final Configuration conf;
         /** The PNGs being written band by band, by level (an image's levels are open at once). */
         private final Map<Integer, Open> open = new HashMap<>();
+        /** The image whose levels were written last, and their files: what {@link #discard} removes. */
+        private String lastImage;
+        private final java.util.List<Path> lastFiles = new java.util.ArrayList<>();
 
         Writer(Configuration conf) {
             this.conf = conf;
@@ -73,6 +76,11 @@ final class PngSink implements OutputSink {
 
         private Open start(ImageLevel band, IntLevel samples) throws IOException {
             Path out = new Path(outputDir, path(band.image(), band.level()));
+            if (!band.image().equals(lastImage)) {
+                lastImage = band.image();
+                lastFiles.clear();
+            }
+            lastFiles.add(out);
             FileSystem fs = out.getFileSystem(conf);
             // Hadoop's local file system would also checksum every byte into a .crc file beside it:
             // the PNG carries its own CRCs, and the raw file system writes the same bytes faster.
@@ -88,6 +96,24 @@ final class PngSink implements OutputSink {
                 throw new IllegalStateException("level " + band.level() + " of " + before.image + " did not end");
             }
             return png;
+        }
+
+        @Override
+        public void discard(String image) throws IOException {
+            open.values().removeIf(png -> {
+                if (png.image.equals(image)) {
+                    png.abandon();
+                    return true;
+                }
+                return false;
+            });
+            if (image.equals(lastImage)) {
+                for (Path p : lastFiles) {
+                    p.getFileSystem(conf).delete(p, false);
+                }
+                lastFiles.clear();
+                lastImage = null;
+            }
         }
 
         @Override

@@ -60,6 +60,16 @@ final class TurboJpeg {
      * @throws BadImageException for everything wrong with the file (its reason for the errors dataset)
      */
     static IntImage decode(byte[] data, int length, long maxPixels) throws BadImageException {
+        try {
+            return decode(data, length, maxPixels, Long.MAX_VALUE);
+        } catch (TooLargeForTask e) {
+            throw new IllegalStateException("no image exceeds a budget of Long.MAX_VALUE pixels", e);
+        }
+    }
+
+    /** As {@link #decode(byte[], int, long)}, refusing (before decoding) an image above {@code taskPixels}. */
+    static IntImage decode(byte[] data, int length, long maxPixels, long taskPixels)
+            throws BadImageException, TooLargeForTask {
         Binding b = BINDING;
         if (b == null) {
             throw new IllegalStateException("TurboJPEG is not available; check available() first");
@@ -82,6 +92,9 @@ final class TurboJpeg {
             if (w < 1 || h < 1) {
                 throw new BadImageException("jpeg: header size " + w + "x" + h + " is empty");
             }
+            if (pixels > taskPixels) {
+                throw new TooLargeForTask(w, h, taskPixels);
+            }
             if (space == CS_CMYK || space == CS_YCCK) {
                 throw new BadImageException("jpeg: unsupported colour space (CMYK); only gray and RGB");
             }
@@ -98,10 +111,11 @@ final class TurboJpeg {
                 throw new BadImageException("jpeg: truncated or corrupt: " + message(e), e);
             }
             return IntImage.of8(h, w, channels, out);
-        } catch (BadImageException e) {
+        } catch (BadImageException | TooLargeForTask e) {
             throw e;
         } catch (OutOfMemoryError e) {
-            throw new BadImageException("out of memory while decoding: raise the executor memory or lower max pixels");
+            throw new BadImageException("out of memory while decoding: raise the executor memory, or lower --task-pixels"
+                    + " so it is read in bands");
         } catch (Throwable e) {
             throw new BadImageException("jpeg: unreadable header: " + message(e), e);
         } finally {

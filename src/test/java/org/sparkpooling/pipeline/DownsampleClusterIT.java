@@ -56,7 +56,7 @@ class DownsampleClusterIT {
         DownsampleJobTest.writeBad(in, dir);
         Path out = dir.resolve("out");
         try (SparkSession spark = SparkSetup.session("downsample-cluster-it", master, settings)) {
-            DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+            DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.PILLOW_MAX_PIXELS);
             DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
                     .formats(OutputFormat.PARQUET, OutputFormat.PNG).partitions(4).batch(6).build(), new PrintWriter(new StringWriter()));
             assertEquals(10, r.inputs());
@@ -78,7 +78,7 @@ class DownsampleClusterIT {
                 Path file = in.resolve(e.getKey());
                 org.sparkpooling.tensor.IntImage decoded;
                 try (var s = Files.newInputStream(file)) {
-                    decoded = ImageDecoder.decode(s, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS);
+                    decoded = ImageDecoder.decode(s, Files.size(file), DownsampleSpec.PILLOW_MAX_PIXELS);
                 }
                 assertArrayEquals(pyramid.next(decoded).interleavedBytes(), e.getValue(), e.getKey());
                 assertTrue(Files.isRegularFile(out.resolve(PngSink.path(e.getKey(), 1))), e.getKey());

@@ -90,7 +90,7 @@ class DownsampleJobTest {
 
     private static DownsampleReport run(Path in, Path out, Set<OutputFormat> formats, int batch,
             DownsampleJob.Existing existing) throws IOException {
-        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.PILLOW_MAX_PIXELS);
         StringWriter text = new StringWriter();
         long t0 = System.nanoTime();
         DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
@@ -129,7 +129,7 @@ class DownsampleJobTest {
 
     private static Planes decode(Path file) throws Exception {
         try (InputStream in = Files.newInputStream(file)) {
-            return Planes.of(ImageDecoder.decode(in, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS));
+            return Planes.of(ImageDecoder.decode(in, Files.size(file), DownsampleSpec.PILLOW_MAX_PIXELS));
         }
     }
 
@@ -274,7 +274,7 @@ class DownsampleJobTest {
 
     private static DownsampleReport runTensors(InputKind kind, Path in, Path out, DownsampleMode mode, EdgeMode edge,
             DownsampleJob.Existing existing) throws IOException {
-        DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.PILLOW_MAX_PIXELS);
         StringWriter text = new StringWriter();
         DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
                 .partitions(2).batch(100).existing(existing).kind(kind).build(), new PrintWriter(text));
@@ -340,7 +340,7 @@ class DownsampleJobTest {
                 assertTrue(errors.get("sub/truncated.npy").startsWith("npy: "), errors.get("sub/truncated.npy"));
                 assertTrue(errors.get("notes.txt").startsWith("npy: "), errors.get("notes.txt"));
                 TreeMap<String, byte[]> rows = dataset(out);
-                DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
+                DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.PILLOW_MAX_PIXELS);
                 assertLevels(rows, "a.npy", a, 0, spec);
                 assertLevels(rows, "a.npy", a, 1, spec);
                 assertLevels(rows, "sub/b.npy", b, 0, spec);
@@ -378,7 +378,7 @@ class DownsampleJobTest {
         assertEquals(java.util.Set.of("block-3"), errors.keySet());
         assertTrue(errors.get("block-3").contains("bytes"), errors.get("block-3"));
         TreeMap<String, byte[]> rows = dataset(out);
-        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.PILLOW_MAX_PIXELS);
         for (long id = 0; id < 3; id++) {
             Tensor t = SyntheticBlocks.block(5, id, shape);
             assertLevels(rows, "block-" + id, t, 0, spec);

@@ -241,7 +241,7 @@ class DownsampleSafetyTest {
             {"--edge", "trim", "edge partial (now trim)"},
             {"--levels", "2", "levels 1 (now 2)"},
             {"--format", "both", "format parquet (now both)"},
-            {"--max-pixels", "1000", "max pixels 89478485 (now 1000)"},
+            {"--max-pixels", "1000", "max pixels 10000000000 (now 1000)"},
         };
         for (String[] c : changes) {
             List<String> args = new ArrayList<>(List.of("downsample", "--input", images.toString(), "--output",

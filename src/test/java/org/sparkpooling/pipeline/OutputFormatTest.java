@@ -36,6 +36,19 @@ class OutputFormatTest {
         }
         assertEquals("png/level=1/a/b.png", PngSink.path("a/b.jpg", 1));
         assertEquals("png/level=2/.hidden.png", PngSink.path(".hidden", 2), "a leading dot is not an extension");
+
+        DownsampleSpec spec = new DownsampleSpec(org.sparkpooling.pool.DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, 100);
+        DownsampleJob.Options run = DownsampleJob.Options.builder("in", "out", spec)
+                .formats(OutputFormat.parse("parquet,zarr")).zarrChunk(64).build();
+        assertEquals(EnumSet.of(OutputFormat.PARQUET, OutputFormat.ZARR), run.formats());
+        assertEquals("parquet,zarr", OutputFormat.label(run.formats()));
+        try (LevelWriter zarr = OutputFormat.ZARR.sink("/out", run).open(new org.apache.hadoop.conf.Configuration())) {
+            assertEquals(null, zarr.rowPixels(level), "Zarr writes stores, not row pixels");
+        }
+        assertThrows(IllegalStateException.class, () -> OutputFormat.ZARR.sink("/out"), "it needs the run's settings");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DownsampleJob.Options.builder("in", "out", spec).zarrChunk(0).build());
+        assertEquals("zarr chunk (0) must be 1 to 8192", e.getMessage());
     }
 
     @Test

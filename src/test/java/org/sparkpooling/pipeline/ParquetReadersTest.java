@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -109,27 +108,14 @@ class ParquetReadersTest {
 
     /** Runs the checker on {@code dataset}; its JSON, after checking that it exited 0. */
     static JsonNode check(Path dataset) throws Exception {
-        Path out = Files.createTempFile(shared, "check", ".json");
-        Path err = Files.createTempFile(shared, "check", ".err");
-        Process p = new ProcessBuilder(node(), checker().toString(), dataset.toString(), "--samples")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("parquet-check did not finish in 300 s on " + dataset);
+        ExternalReader.Result r = ExternalReader.run(shared, "check", 300, node(), checker().toString(),
+                dataset.toString(), "--samples");
+        if (r.exit() != 0 || r.json() == null) {
+            fail("parquet-check exited " + r.exit() + " on " + dataset + ": " + r.stderr()
+                    + (r.json() == null ? "" : " disagreements " + r.json().get("disagreements") + " problems "
+                            + r.json().get("problems")));
         }
-        String stderr = Files.readString(err);
-        JsonNode json = null;
-        try {
-            json = new ObjectMapper().readTree(out.toFile());
-        } catch (IOException e) {
-            // reported below with the exit code and stderr
-        }
-        if (p.exitValue() != 0 || json == null) {
-            fail("parquet-check exited " + p.exitValue() + " on " + dataset + ": " + stderr
-                    + (json == null ? "" : " disagreements " + json.get("disagreements") + " problems "
-                            + json.get("problems")));
-        }
-        return json;
+        return r.json();
     }
 
     /** The level rows as Spark reads them back (the job's own reader), keyed "path level". */
@@ -217,7 +203,7 @@ class ParquetReadersTest {
 
     private static DownsampleReport downsample(InputKind kind, Path in, Path out, OutputFormat... formats)
             throws IOException {
-        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.DEFAULT_MAX_PIXELS);
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL, DownsampleSpec.PILLOW_MAX_PIXELS);
         StringWriter text = new StringWriter();
         return DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
                 .formats(formats[0], java.util.Arrays.copyOfRange(formats, 1, formats.length)).partitions(2).batch(100)
@@ -257,7 +243,7 @@ class ParquetReadersTest {
 
             TreeMap<String, Expected> expected = sparkRows(out);
             DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL,
-                    DownsampleSpec.DEFAULT_MAX_PIXELS);
+                    DownsampleSpec.PILLOW_MAX_PIXELS);
             int rows = 0;
             for (Map.Entry<String, Planes> e : written.entrySet()) {
                 Planes p = e.getValue();

@@ -31,7 +31,7 @@ class PyramidTest {
 
     private static Planes decode(Path file) throws IOException, BadImageException {
         try (InputStream in = Files.newInputStream(file)) {
-            return Planes.of(ImageDecoder.decode(in, Files.size(file), DownsampleSpec.DEFAULT_MAX_PIXELS));
+            return Planes.of(ImageDecoder.decode(in, Files.size(file), DownsampleSpec.PILLOW_MAX_PIXELS));
         }
     }
 
@@ -40,7 +40,7 @@ class PyramidTest {
         for (DownsampleMode mode : DownsampleMode.values()) {
             for (EdgeMode edge : EdgeMode.values()) {
                 for (int f : new int[] {2, 3}) {
-                    DownsampleSpec spec = new DownsampleSpec(mode, f, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS);
+                    DownsampleSpec spec = new DownsampleSpec(mode, f, 0, edge, DownsampleSpec.PILLOW_MAX_PIXELS);
                     if (spec.levelCount(decoded.height(), decoded.width()) == 0) {
                         continue;
                     }
@@ -181,7 +181,7 @@ class PyramidTest {
         assertTrue(reason(java.util.Arrays.copyOf(png, png.length / 2), 10_000).startsWith("png: truncated or corrupt"));
         assertTrue(reason("hello, not an image".getBytes(), 100).startsWith("unsupported format"));
         assertEquals("png: 40x40 (1600 pixels) exceeds max pixels (1599)", reason(png, 1599));
-        assertTrue(reason(bomb(png, 100_000, 100_000), DownsampleSpec.DEFAULT_MAX_PIXELS).contains("exceeds max pixels"));
+        assertTrue(reason(bomb(png, 100_000, 100_000), DownsampleSpec.PILLOW_MAX_PIXELS).contains("exceeds max pixels"));
         byte[] jpeg = Files.readAllBytes(TestImages.writeRgb(TestImages.random(3, 64, 64, 8, 2), "jpeg", dir.resolve("ok.jpg")));
         assertTrue(reason(java.util.Arrays.copyOf(jpeg, jpeg.length * 2 / 3), 10_000).startsWith("jpeg: truncated or corrupt"));
     }
