@@ -127,8 +127,10 @@ final class PngSink implements OutputSink {
 
     private record Open(String image, OutputStream os, PngEncoder.Stream stream) {
         void close() throws IOException {
-            try (OutputStream o = os) {
+            try {
                 stream.close();
+            } finally {
+                os.close();
             }
         }
 
