@@ -15,7 +15,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.pool.NdPoolSpec;
 import org.sparkpooling.spark.BlockInput;
 import org.sparkpooling.spark.BlockSources;
 import org.sparkpooling.spark.ClusterWarmup;
@@ -89,14 +89,17 @@ public final class BenchJob {
             partitions = (int) Math.max(1, Math.min(partitions, source.blocks()));
         }
         JavaRDD<BlockInput> blocks = switch (source.format()) {
-            case SYNTHETIC -> BlockSources.synthetic(spark, source.blocks(), partitions, config.shape(), config.seed());
+            case SYNTHETIC -> BlockSources.synthetic(spark, source.blocks(), partitions,
+                    PartitionRunner.carrier(config.shape()), config.seed());
             case PARQUET -> BlockSources.parquet(spark, source.path(), partitions);
             case NPY -> BlockSources.npy(spark, source.path(), partitions);
         };
-        JavaRDD<BlockReport> reports = blocks.mapPartitions(new PartitionRunner(config));
+        JavaRDD<BlockReport> reports = blocks.mapPartitions(
+                new PartitionRunner(config, source.format() == InputFormat.SYNTHETIC));
 
         LOG.info("bench: {} on {}, {} x {} iterations of {} ({} warm-up), {} partitions, seed {}",
-                source.format() == InputFormat.SYNTHETIC ? source.blocks() + " synthetic blocks of " + config.shape()
+                source.format() == InputFormat.SYNTHETIC
+                        ? source.blocks() + " synthetic blocks of " + config.shape() + " " + config.dtype().label()
                         : source.path(), spark.sparkContext().master(), config.implementations(), config.iterations(),
                 config.spec(), config.warmup(), partitions == 0 ? "input's" : partitions, config.seed());
         TaskMetricsListener listener = new TaskMetricsListener();
@@ -167,14 +170,19 @@ public final class BenchJob {
         List<BenchReport.BlockError> errors = all.stream().filter(b -> !b.ok())
                 .map(b -> new BenchReport.BlockError(b.blockId(), b.source(), b.partition(), b.error())).toList();
 
-        PoolSpec s = config.spec();
+        NdPoolSpec s = config.spec();
         boolean synthetic = source.format() == InputFormat.SYNTHETIC;
+        String mode = switch (s.op()) {
+            case MAX, AVG -> s.op().label();
+            case ADAPTIVE_MAX, ADAPTIVE_AVG, LP, UNPOOL -> null;
+        };
         BenchReport.Config cfg = new BenchReport.Config(master, synthetic ? null : source.path(),
-                synthetic ? source.blocks() : null, partitions, synthetic ? config.shape().toString() : null,
-                s.mode().name().toLowerCase(java.util.Locale.ROOT), new int[] {s.kernelH(), s.kernelW()},
-                new int[] {s.strideH(), s.strideW()}, new int[] {s.padH(), s.padW()},
-                new int[] {s.dilationH(), s.dilationW()}, s.ceilMode(), s.countIncludePad(), s.divisorOverride(),
-                config.implementations(), config.iterations(), config.warmup(), config.copyReps(), config.seed());
+                synthetic ? source.blocks() : null, partitions,
+                synthetic ? PartitionRunner.shapeText(config.shape()) : null,
+                s.op().label(), config.layout().label(), config.dtype().label(), mode, s.kernel(), s.stride(),
+                s.padding(), s.dilation(), s.ceilMode(), s.countIncludePad(), s.divisorOverride(), s.outputSize(),
+                s.normType(), config.implementations(), config.iterations(), config.warmup(), config.copyReps(),
+                config.seed());
         double efficiency = wallSeconds > 0 && cores > 0 ? kernelSeconds / (wallSeconds * cores) : 0;
         return new BenchReport(cfg, sparkVersion, master, cores, sessionSeconds, wallSeconds, all.size(), ok.size(),
                 all.size() - ok.size(), duplicates, kernelSeconds, efficiency, combinedChecksum(ok), impls,

@@ -37,11 +37,21 @@ public record BenchReport(
         List<BlockError> errors,
         @com.fasterxml.jackson.annotation.JsonIgnore List<BlockReport> blockReports) {
 
-    /** The run's parameters as given (after defaults). */
-    public record Config(String master, String input, Long blocks, int partitions, String shape, String mode,
-            int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean countIncludePad,
-            Integer divisorOverride, List<String> implementations, int iterations, int warmup, int copyReps,
-            long seed) {
+    /**
+     * The run's parameters as given (after defaults). Per-dimension lists have one entry per
+     * spatial dimension, outermost first, and are null for the ops without a window (kernel,
+     * stride, padding, dilation) or without an output size.
+     *
+     * @param shape  synthetic blocks' shape channels-first ({@code NxCx[D x]HxW}) whatever the layout
+     * @param op     the operation: max, avg, adaptive-max, adaptive-avg, lp, unpool
+     * @param layout the layout the kernels ran: nchw or nhwc
+     * @param dtype  the element type the kernels ran: float32 or float64
+     * @param mode   the op when it is max or avg (as before the family existed), else null
+     */
+    public record Config(String master, String input, Long blocks, int partitions, String shape, String op,
+            String layout, String dtype, String mode, int[] kernel, int[] stride, int[] padding, int[] dilation,
+            boolean ceilMode, boolean countIncludePad, Integer divisorOverride, int[] outputSize, Double normType,
+            List<String> implementations, int iterations, int warmup, int copyReps, long seed) {
     }
 
     /**

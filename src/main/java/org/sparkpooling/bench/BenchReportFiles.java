@@ -8,7 +8,10 @@ import org.sparkpooling.report.BarChart;
 import org.sparkpooling.report.CsvTable;
 import org.sparkpooling.report.JsonReport;
 
-/** {@code --report DIR}: report.json (the summary), report.csv (one row per block and implementation), report.png. */
+/**
+ * {@code --report DIR}: report.json (the summary), report.csv (one row per block and implementation,
+ * each naming the run's op, layout and dtype), report.png.
+ */
 public final class BenchReportFiles {
 
     public static final String JSON = "report.json";
@@ -27,19 +30,20 @@ public final class BenchReportFiles {
     static CsvTable csv(BenchReport report) {
         CsvTable t = new CsvTable(List.of("blockId", "source", "partition", "attempt", "executorId", "host", "shape",
                 "implementation", "iterations", "kernelNanos", "microsPerIteration", "gbPerSecond", "forward",
-                "backward", "checksum", "copyGbPerSecond", "error"));
+                "backward", "checksum", "copyGbPerSecond", "error", "op", "layout", "dtype"));
+        BenchReport.Config c = report.config();
         for (BlockReport b : report.blockReports()) {
             double copy = b.copyNanos() == 0 ? 0 : b.copyBytes() * (double) b.copyReps() / b.copyNanos();
             if (!b.ok()) {
                 t.add(b.blockId(), b.source(), b.partition(), b.attempt(), b.executorId(), b.host(), b.shape(),
-                        null, null, null, null, null, null, null, null, null, b.error());
+                        null, null, null, null, null, null, null, null, null, b.error(), c.op(), c.layout(), c.dtype());
                 continue;
             }
             for (ImplTiming i : b.implementations()) {
                 t.add(b.blockId(), b.source(), b.partition(), b.attempt(), b.executorId(), b.host(), b.shape(),
                         i.name(), b.iterations(), i.nanos(), fmt(i.nanos() / 1e3 / b.iterations()),
                         fmt(b.bytesPerIteration() * (double) b.iterations() / i.nanos()), i.forward(), i.backward(),
-                        b.checksum(), fmt(copy), i.mismatch());
+                        b.checksum(), fmt(copy), i.mismatch(), c.op(), c.layout(), c.dtype());
             }
         }
         return t;

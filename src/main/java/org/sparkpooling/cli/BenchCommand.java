@@ -5,10 +5,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.sparkpooling.bench.BenchConfig;
@@ -16,10 +18,13 @@ import org.sparkpooling.bench.BenchJob;
 import org.sparkpooling.bench.BenchReport;
 import org.sparkpooling.bench.BenchReportFiles;
 import org.sparkpooling.io.OutputGuard;
+import org.sparkpooling.pool.NdPoolSpec;
 import org.sparkpooling.pool.PoolKernels;
-import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.spark.SparkSetup;
-import org.sparkpooling.tensor.Shape;
+import org.sparkpooling.tensor.Dtype;
+import org.sparkpooling.tensor.Layout;
+import org.sparkpooling.tensor.TensorShape;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,10 +37,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Runs every implementation forward+backward on blocks of tensors spread over Spark partitions,"
-                + " verifies each against loops, and reports kernel time per implementation and executor.",
-            "Defaults: the textbook case, 64x3x28x28 blocks, 2x2 max pooling with stride 2, 5000 iterations,"
-                + " every implementation, on an embedded local[*] Spark."},
+            "Runs every implementation of one pooling operation forward+backward on blocks of tensors spread over"
+                + " Spark partitions, verifies each against loops, and reports kernel time per implementation and"
+                + " executor.",
+            "Defaults: the textbook case, 64x3x28x28 float32 channels-first blocks, 2x2 max pooling with stride 2,"
+                + " 5000 iterations, every implementation, on an embedded local[*] Spark.",
+            "Sizes are one value for every spatial dimension or one per dimension, outermost first; the number of"
+                + " dimensions is --shape's."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every block verified", "1:a verification failed, or no block could be processed",
             "2:invalid options or input"})
@@ -43,7 +51,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Textbook blocks per run by default: about a minute of kernel time per core on 2 cores (README). */
     static final long DEFAULT_BLOCKS = 4;
-    static final PoolSpec TEXTBOOK = PoolSpec.max(2, 2).stride(2, 2).build();
+
+    /** The textbook layer in {@code dims} spatial dimensions: kernel 2 and stride 2 along each, max. */
+    static NdPoolSpec textbook(int dims) {
+        int[] two = new int[dims];
+        Arrays.fill(two, 2);
+        return NdPoolSpec.max(two).stride(two).build();
+    }
 
     @Spec
     CommandSpec spec;
@@ -59,15 +73,21 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Partitions (tasks) to spread the blocks over (default: the cluster's cores).")
     Integer partitions;
 
-    @Option(names = "--shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
-            description = "Shape of each synthetic block (default: 64,3,28,28).")
-    Shape shape = new Shape(64, 3, 28, 28);
+    @Option(names = "--shape", paramLabel = "N,C,[D,]H,W", converter = BlockShapeConverter.class,
+            description = "Shape of each synthetic block, channels second whatever --layout: N,C,L (1-D), N,C,H,W"
+                    + " (2-D) or N,C,D,H,W (3-D) (default: 64,3,28,28).")
+    TensorShape shape = TensorShape.channelsFirst(64, 3, 28, 28);
+
+    @Option(names = "--dtype", paramLabel = "float32|float64", converter = DtypeConverter.class,
+            description = "Element type of the synthetic blocks, which the kernels compute in (default: float32).")
+    Dtype dtype;
 
     @Mixin
     PoolOptions pooling;
 
     @Option(names = "--impl", paramLabel = "NAME", split = ",", splitSynopsisLabel = ",",
-            description = "Implementations to time (default: all of them; loops is the reference either way).")
+            description = "Implementations to time (default: every one that computes the op; loops is the reference"
+                    + " either way).")
     List<String> implementations;
 
     @Option(names = "--iterations", paramLabel = "I",
@@ -146,19 +166,29 @@ public final class BenchCommand implements Callable<Integer> {
         if (warmup != null && warmup < 0) {
             throw bad("--warmup (" + warmup + ") must be >= 0");
         }
+        int rank = input == null ? shape.rank() : 4;
+        String data = input == null ? "--shape (" + Arrays.stream(shape.dims()).mapToObj(Integer::toString)
+                .collect(Collectors.joining(",")) + ")" : "--input (" + input + "), whose blocks are N,C,H,W,";
+        Layout layout = pooling.layout(rank, data);
+        NdPoolSpec poolSpec = pooling.toSpec(rank - 2, data, textbook(rank - 2));
+        List<String> supporting = BenchConfig.supporting(poolSpec);
         List<String> names = new ArrayList<>();
-        for (String n : implementations == null ? PoolKernels.names() : implementations) {
+        for (String n : implementations == null ? supporting : implementations) {
             if (!PoolKernels.names().contains(n.trim())) {
                 throw bad("--impl (" + n + ") must be one of " + PoolKernels.names());
             }
             if (names.contains(n.trim())) {
                 throw bad("--impl (" + n + ") is given twice");
             }
+            if (!supporting.contains(n.trim())) {
+                throw bad("--impl (" + n + ") does not compute " + poolSpec.op().description() + "; these do: "
+                        + String.join(", ", supporting));
+            }
             names.add(n.trim());
         }
-        PoolSpec poolSpec = pooling.toSpec(TEXTBOOK);
         try {
-            BenchConfig.Builder b = BenchConfig.builder(poolSpec, shape).implementations(names).iterations(iterations)
+            BenchConfig.Builder b = BenchConfig.builder(poolSpec, shape.withLayout(layout))
+                    .dtype(dtype == null ? Dtype.FLOAT32 : dtype).implementations(names).iterations(iterations)
                     .seed(seed).failPartition(failPartition);
             if (warmup != null) {
                 b.warmup(warmup);
@@ -178,6 +208,10 @@ public final class BenchCommand implements Callable<Integer> {
             if (spec.commandLine().getParseResult().hasMatchedOption(synthetic)) {
                 throw bad(synthetic + " applies to synthetic blocks, not to --input (" + input + "), whose records carry their own");
             }
+        }
+        if (dtype != null) {
+            throw bad("--dtype (" + dtype.label() + ") applies to synthetic blocks, not to --input (" + input
+                    + "), whose records are read as float32");
         }
         return new BenchJob.Source(detect(input), input, 0, p);
     }
@@ -210,6 +244,32 @@ public final class BenchCommand implements Callable<Integer> {
         }
         String p = path.startsWith("file:") ? java.net.URI.create(path).getPath() : path;
         return p.matches(".*[*?\\[{].*") ? null : Path.of(p);
+    }
+
+    /** {@code N,C,[D,]H,W} to a channels-first {@link TensorShape}, with its own message on a bad value. */
+    static final class BlockShapeConverter implements CommandLine.ITypeConverter<TensorShape> {
+        @Override
+        public TensorShape convert(String value) {
+            String[] parts = value.split(",", -1);
+            int[] dims = new int[parts.length];
+            try {
+                for (int i = 0; i < parts.length; i++) {
+                    dims[i] = Integer.parseInt(parts[i].trim());
+                }
+                return TensorShape.ofDims(dims, Layout.CHANNELS_FIRST);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("shape (" + value + ") must be 3 to 5 integers"
+                        + " separated by commas: N,C,L; N,C,H,W or N,C,D,H,W");
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("shape (" + value + "): " + e.getMessage());
+            }
+        }
+    }
+
+    static final class DtypeConverter extends PoolOptions.ParsedBy<Dtype> {
+        DtypeConverter() {
+            super(Dtype::parse);
+        }
     }
 
     private <T> T checked(java.util.function.Supplier<T> check) {

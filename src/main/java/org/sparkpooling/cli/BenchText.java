@@ -21,6 +21,15 @@ final class BenchText {
             out.printf("  mismatch: block %d, %s: %s%n", m.blockId(), m.implementation(), m.detail());
         }
         out.println();
+        BenchReport.Config c = r.config();
+        // A run of the whole family names what it ran; the runs the job made before (2-D max or
+        // avg, channels-first, float32: the textbook's among them) print what they always printed.
+        boolean classic = c.mode() != null && c.kernel().length == 2 && c.layout().equals("nchw")
+                && c.dtype().equals("float32");
+        if (!classic) {
+            out.printf("op %s, %d-D, layout %s, dtype %s%n", c.op(),
+                    c.kernel() != null ? c.kernel().length : c.outputSize().length, c.layout(), c.dtype());
+        }
 
         String row = "%-10s %-10s %-15s %7s %10s %12s %8s %8s%n";
         out.printf(Locale.ROOT, row, "impl", "executor", "host", "blocks", "kernel s", "us/iter", "GB/s", "of copy");

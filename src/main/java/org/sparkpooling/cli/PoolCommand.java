@@ -3,17 +3,25 @@ package org.sparkpooling.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.sparkpooling.io.OutputGuard;
-import org.sparkpooling.pool.PoolKernel;
+import org.sparkpooling.pool.NdPoolGeometry;
+import org.sparkpooling.pool.NdPoolKernel;
+import org.sparkpooling.pool.NdPoolSpec;
+import org.sparkpooling.pool.NdPooled;
 import org.sparkpooling.pool.PoolKernels;
-import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.pool.PoolOp;
+import org.sparkpooling.tensor.Dtype;
+import org.sparkpooling.tensor.IndexTensor;
+import org.sparkpooling.tensor.Layout;
+import org.sparkpooling.tensor.NdTensor;
 import org.sparkpooling.tensor.Npy;
-import org.sparkpooling.tensor.Shape;
-import org.sparkpooling.tensor.Tensor;
+import org.sparkpooling.tensor.TensorShape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,15 +29,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code pooling pool}: one pooling call, forward and optionally backward, on NumPy .npy files. */
+/** {@code pooling pool}: one call of the pooling family, forward and optionally backward, on NumPy .npy files. */
 @Command(name = "pool",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Runs one pooling call on NumPy .npy files, without Spark.",
-            "Reads a rank-4 NCHW array of float32 ('<f4') or float64 ('<f8', rounded to float32), C order,"
-                + " little-endian; writes float32 results and int64 indices, as PyTorch returns them.",
-            "Sizes are H,W or one value for both. --mode and --kernel are required."},
+            "Runs one pooling operation, forward and optionally backward, on NumPy .npy files, without Spark.",
+            "Reads a rank-3, 4 or 5 array (1-D N,C,L; 2-D N,C,H,W; 3-D N,C,D,H,W; with --layout nhwc N,H,W,C and"
+                + " N,D,H,W,C) of float32 ('<f4') or float64 ('<f8'), C order, little-endian; writes its results in"
+                + " the input's dtype and int64 indices, as PyTorch returns them.",
+            "Sizes are one value for every spatial dimension or one per dimension, outermost first. --op (or"
+                + " --mode) is required, with --kernel for max, avg and lp, --output-size for adaptive-max,"
+                + " adaptive-avg and unpool, --norm-type for lp, --indices for unpool."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -43,80 +54,83 @@ public final class PoolCommand implements Callable<Integer> {
     PoolOptions pooling;
 
     @Option(names = "--impl", paramLabel = "loops|im2col|fast",
-            description = "Implementation (default: fast when available, else loops).")
+            description = "Implementation (default: fast when available, else loops); im2col computes max and avg only.")
     String impl;
 
-    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input tensor, N x C x H x W.")
+    @Option(names = "--input", required = true, paramLabel = "X.npy",
+            description = "Input tensor; for unpool, the pooled tensor to unpool.")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Pooled output (float32).")
+    @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Output (the input's dtype).")
     Path output;
 
     @Option(names = "--indices", paramLabel = "I.npy",
-            description = "max only: write the argmax of each output (int64, h * W + w within its plane).")
+            description = "max, adaptive-max: write the argmax of each output (int64, (d * H + h) * W + w within its"
+                    + " (n, c) volume); unpool: read them, one per input element (required).")
     Path indices;
 
     @Option(names = "--grad-output", paramLabel = "DY.npy",
-            description = "Gradient of the output (the output's shape); runs the backward pass. Needs --grad-input.")
+            description = "Gradient of the output (the output's shape and the input's dtype); runs the backward pass."
+                    + " Needs --grad-input.")
     Path gradOutput;
 
     @Option(names = "--grad-input", paramLabel = "DX.npy",
-            description = "Where the backward pass writes the gradient of the input (float32). Needs --grad-output.")
+            description = "Where the backward pass writes the gradient of the input (the input's dtype). Needs"
+                    + " --grad-output.")
     Path gradInput;
 
     @Override
     public Integer call() throws IOException {
-        PoolSpec poolSpec = pooling.toSpec();
-        PoolKernel kernel = kernel();
-        checkFiles(poolSpec);
+        PoolOp op = pooling.checkedOp(null);
+        NdPoolKernel kernel = kernel(op);
+        checkFiles(op);
 
-        Tensor x = Npy.read(input);
-        Shape outShape = poolSpec.geometry(x.shape().h(), x.shape().w()).outputShape(x.shape());
-        Tensor dy = null;
-        if (gradOutput != null) {
-            dy = Npy.read(gradOutput);
-            if (!dy.shape().equals(outShape)) {
-                throw new IllegalArgumentException(gradOutput + ": shape " + dy.shape()
-                        + " does not match the output shape " + outShape + " of " + input + " under " + poolSpec);
-            }
-        }
-
-        int[] argmax = switch (poolSpec.mode()) {
-            case MAX -> new int[outShape.size()];
-            case AVG -> null;
+        NdTensor x = Npy.readTensor(input, pooling.requestedLayout());
+        TensorShape in = x.shape();
+        Layout layout = pooling.layout(in.rank(), input + " (" + dims(in) + ")");
+        NdPoolSpec poolSpec = pooling.toSpec(in.spatialRank(), input + " (" + dims(in) + ", " + letters(in) + ")", null);
+        TensorShape out = NdPoolGeometry.of(poolSpec, in).output();
+        int[] given = switch (op.indices()) {
+            case READ -> readUnpoolIndices(in, out, layout);
+            case WRITTEN, NONE -> null;
         };
-        float[] y = new float[outShape.size()];
+        NdTensor dy = gradOutput == null ? null : readGradOutput(x, out, poolSpec, layout);
+
         long t0 = System.nanoTime();
-        kernel.forward(poolSpec, x, y, argmax);
+        NdPooled y = kernel.forward(poolSpec, x, given);
         long forwardNanos = System.nanoTime() - t0;
-        float[] dx = null;
+        NdTensor dx = null;
         long backwardNanos = 0;
         if (dy != null) {
-            dx = new float[x.shape().size()];
             t0 = System.nanoTime();
-            kernel.backward(poolSpec, x.shape(), dy.data(), argmax, dx);
+            dx = kernel.backward(poolSpec, x, y, dy);
             backwardNanos = System.nanoTime() - t0;
         }
 
-        Npy.write(output, new Tensor(outShape, y));
-        if (indices != null) {
-            Npy.writeInt64(indices, outShape, argmax);
+        Npy.write(output, y.output());
+        boolean writesIndices = indices != null && op.indices() == PoolOp.Indices.WRITTEN;
+        if (writesIndices) {
+            Npy.writeInt64(indices, out, y.indices());
         }
         if (dx != null) {
-            Npy.write(gradInput, new Tensor(x.shape(), dx));
+            Npy.write(gradInput, dx);
         }
 
+        // The 2-D channels-first float32 line is the one this command has always printed; any other
+        // rank, layout or dtype names both after the shapes.
+        boolean classic = in.rank() == 4 && layout == Layout.CHANNELS_FIRST && x.dtype() == Dtype.FLOAT32;
         StringBuilder line = new StringBuilder("pool ").append(poolSpec).append(", impl ").append(kernel.name())
-                .append(": ").append(x.shape()).append(" -> ").append(outShape)
+                .append(": ").append(dims(in)).append(" -> ").append(dims(out))
+                .append(classic ? "" : " (" + letters(in) + ", " + x.dtype().label() + ")")
                 .append(String.format(Locale.ROOT, ", forward %.3f ms", forwardNanos / 1e6));
         if (dx != null) {
             line.append(String.format(Locale.ROOT, ", backward %.3f ms", backwardNanos / 1e6));
         }
         line.append("; wrote ").append(output);
-        if (indices != null) {
+        if (writesIndices) {
             line.append(", ").append(indices);
         }
-        if (gradInput != null) {
+        if (dx != null) {
             line.append(", ").append(gradInput);
         }
         spec.commandLine().getOut().println(line);
@@ -124,22 +138,82 @@ public final class PoolCommand implements Callable<Integer> {
         return 0;
     }
 
-    private PoolKernel kernel() {
+    private NdPoolKernel kernel(PoolOp op) {
         String name = impl != null ? impl.trim()
                 : PoolKernels.names().contains("fast") ? "fast" : "loops";
         if (!PoolKernels.names().contains(name)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--impl': '" + impl
                     + "' is not one of " + PoolKernels.names());
         }
-        return PoolKernels.byName(name);
+        NdPoolKernel k = PoolKernels.byName(name);
+        if (!k.supports(op)) {
+            throw parameterError("--impl (" + name + ") does not compute " + op.description() + "; these do: "
+                    + PoolKernels.all().stream().filter(c -> c.supports(op)).map(NdPoolKernel::name)
+                            .collect(Collectors.joining(", ")));
+        }
+        return k;
+    }
+
+    /** Unpool's indices: one per input element, in the input's shape, each inside the output's volume. */
+    private int[] readUnpoolIndices(TensorShape in, TensorShape out, Layout layout) throws IOException {
+        IndexTensor read = Npy.readIndices(indices, layout);
+        if (!read.shape().equals(in)) {
+            throw parameterError("--indices (" + indices + "): shape " + dims(read.shape())
+                    + " does not match the input shape " + dims(in) + " of " + input
+                    + "; unpool reads one index per input element (arrays read as " + letters(in) + ")");
+        }
+        int[] v = read.data();
+        int volume = out.volume();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0 || v[i] >= volume) {
+                throw parameterError("--indices (" + indices + "): index (" + v[i] + ") at element " + i
+                        + " is outside the output volume " + out.spatialString() + " (" + volume
+                        + " positions per (n, c), from --output-size)");
+            }
+        }
+        return v;
+    }
+
+    private NdTensor readGradOutput(NdTensor x, TensorShape out, NdPoolSpec poolSpec, Layout layout)
+            throws IOException {
+        NdTensor dy = Npy.readTensor(gradOutput, layout);
+        if (!dy.shape().equals(out)) {
+            throw new IllegalArgumentException(gradOutput + ": shape " + dims(dy.shape())
+                    + " does not match the output shape " + dims(out) + " of " + input + " under " + poolSpec
+                    + " (arrays read as " + letters(out) + ")");
+        }
+        if (dy.dtype() != x.dtype()) {
+            throw parameterError("--grad-output (" + gradOutput + ") is " + dy.dtype().label() + " but --input ("
+                    + input + ") is " + x.dtype().label() + "; the gradient must have the input's dtype");
+        }
+        return dy;
+    }
+
+    /** The array's dimensions in file (memory) order, {@code 2x3x8x8}. */
+    private static String dims(TensorShape s) {
+        return Arrays.stream(s.dims()).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+    }
+
+    /** {@code ncl}, {@code nchw}, {@code ndhwc}, ...: what the dimensions are. */
+    private static String letters(TensorShape s) {
+        return s.layout().letters(s.spatialRank());
     }
 
     /** Everything about the file options that can be known before reading a byte. */
-    private void checkFiles(PoolSpec poolSpec) {
-        if (indices != null) {
-            switch (poolSpec.mode()) {
-                case MAX -> { }
-                case AVG -> throw parameterError("--indices (" + indices + ") applies to max pooling only, not avg");
+    private void checkFiles(PoolOp op) {
+        switch (op.indices()) {
+            case WRITTEN -> { }
+            case READ -> {
+                if (indices == null) {
+                    throw parameterError("Missing required option: '--indices=I.npy' (unpool reads the indices"
+                            + " max pooling wrote)");
+                }
+            }
+            case NONE -> {
+                if (indices != null) {
+                    throw parameterError("--indices (" + indices + ") applies to max and adaptive-max pooling"
+                            + " (written) and unpool (read), not " + op.label());
+                }
             }
         }
         if (gradOutput != null && gradInput == null) {
@@ -148,15 +222,19 @@ public final class PoolCommand implements Callable<Integer> {
         if (gradInput != null && gradOutput == null) {
             throw parameterError("--grad-input (" + gradInput + ") needs --grad-output, the gradient to propagate");
         }
+        boolean indicesRead = op.indices() == PoolOp.Indices.READ;
         Map<String, Path> read = new LinkedHashMap<>();
         read.put("--input", input);
+        if (indicesRead) {
+            read.put("--indices", indices);
+        }
         if (gradOutput != null) {
             read.put("--grad-output", gradOutput);
         }
         read.forEach(this::requireReadable);
         Map<String, Path> written = new LinkedHashMap<>();
         written.put("--output", output);
-        if (indices != null) {
+        if (indices != null && !indicesRead) {
             written.put("--indices", indices);
         }
         if (gradInput != null) {

@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkpooling.spark.SparkSetup;
 import org.sparkpooling.spark.SyntheticBlocks;
+import org.sparkpooling.tensor.DoubleTensor;
 import org.sparkpooling.tensor.Npy;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
+import org.sparkpooling.tensor.TensorShape;
 import picocli.CommandLine;
 
 /**
@@ -144,6 +146,60 @@ class OutputSafetyTest {
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(y)));
         Tensor avg = Npy.read(y);
         assertEquals(new Shape(1, 1, 2, 2), avg.shape(), "and it was replaced");
+    }
+
+    @Test
+    void theFamilysFileOptionsKeepTheGuards(@TempDir Path dir) throws IOException {
+        // 3-D float64 channels-last: unpool reads --indices (an input), adaptive max writes it (an output).
+        TensorShape in = TensorShape.channelsLast(1, 2, 2, 2, 2);
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, new DoubleTensor(in, new double[in.size()]));
+        Path i = dir.resolve("i.npy");
+        Npy.writeInt64(i, in, new int[in.size()]);
+        Path dy = dir.resolve("dy.npy");
+        Npy.write(dy, new DoubleTensor(in.withSpatial(4, 4, 4), new double[2 * 64]));
+        byte[] indices = Files.readAllBytes(i);
+        String[] unpool = {"pool", "--op", "unpool", "--output-size", "4", "--layout", "nhwc", "--input", x.toString(),
+            "--indices", i.toString()};
+        for (String[] tail : List.of(new String[] {"--output", i.toString()},
+                new String[] {"--output", dir.resolve("u.npy").toString(), "--grad-output", dy.toString(),
+                    "--grad-input", dir.resolve(".").resolve("i.npy").toString()})) {
+            List<String> args = new ArrayList<>(List.of(unpool));
+            args.addAll(List.of(tail));
+            Run r = run(args.toArray(String[]::new));
+            assertRefused(r, "pooling pool: --");
+            assertTrue(r.err().contains("is the same path as --indices (" + i + ")"), r.err());
+            assertArrayEquals(indices, Files.readAllBytes(i), "unpool's indices intact after " + args);
+        }
+        assertFalse(Files.exists(dir.resolve("u.npy")), "nothing written");
+
+        Path link = Files.createSymbolicLink(dir.resolve("link.npy"), i.getFileName());
+        String[] adaptive = {"pool", "--op", "adaptive-max", "--output-size", "1", "--layout", "nhwc",
+            "--input", x.toString(), "--output", dir.resolve("y.npy").toString()};
+        List<String> args = new ArrayList<>(List.of(adaptive));
+        args.addAll(List.of("--indices", link.toString()));
+        assertRefused(run(args.toArray(String[]::new)),
+                "pooling pool: --indices (" + link + ") is a symbolic link; refusing to replace it");
+        assertTrue(Files.isSymbolicLink(link));
+        assertArrayEquals(indices, Files.readAllBytes(i));
+
+        Path probe = Files.createFile(dir.resolve("probe"));
+        String umasked = PosixFilePermissions.toString(Files.getPosixFilePermissions(probe));
+        Path written = dir.resolve("argmax.npy");
+        args = new ArrayList<>(List.of(adaptive));
+        args.addAll(List.of("--indices", written.toString()));
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        for (Path p : List.of(dir.resolve("y.npy"), written)) {
+            assertEquals(umasked, PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+        }
+        assertEquals(List.of(), listHidden(dir), "no temporary file left behind");
+    }
+
+    private static List<Path> listHidden(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(".")).toList();
+        }
     }
 
     @Test

@@ -26,10 +26,14 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkpooling.pool.NdPoolSpec;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolSpec;
 import org.sparkpooling.pool.Pooled;
+import org.sparkpooling.tensor.Dtype;
+import org.sparkpooling.tensor.Layout;
+import org.sparkpooling.tensor.NdTensor;
 import org.sparkpooling.tensor.Npy;
 import org.sparkpooling.tensor.Shape;
 import org.sparkpooling.tensor.Tensor;
@@ -128,15 +132,18 @@ class PoolCommandTest {
     }
 
     @Test
-    void readsFloat64Input() throws IOException {
-        // NumPy's float64 fixture: the command rounds it to float32 and pools that.
+    void keepsFloat64Input() throws IOException {
+        // NumPy's float64 fixture: pooled in float64 and written as float64 (until issue 12 the
+        // command rounded it to float32 and pooled that).
         Path f8 = resource("f8_1x2x3x3.npy");
-        Tensor x = Npy.read(f8);
+        NdTensor x = Npy.readTensor(f8, Layout.CHANNELS_FIRST);
         Run r = run("pool", "--mode", "max", "--kernel", "2", "--stride", "1", "--impl", "loops",
                 "--input", f8.toString(), "--output", file("y.npy").toString());
         assertEquals(0, r.exit(), r.err());
-        assertEquals(PoolKernels.reference().forward(PoolSpec.max(2, 2).stride(1, 1).build(), x).output(),
-                Npy.read(file("y.npy")));
+        assertTrue(r.out().contains(": 1x2x3x3 -> 1x2x2x2 (nchw, float64), forward "), r.out());
+        NdTensor y = Npy.readTensor(file("y.npy"), Layout.CHANNELS_FIRST);
+        assertEquals(Dtype.FLOAT64, y.dtype());
+        assertEquals(PoolKernels.reference().forward(NdPoolSpec.max(2, 2).stride(1, 1).build(), x).output(), y);
     }
 
     @Test
@@ -236,17 +243,17 @@ class PoolCommandTest {
                 "pool", "--mode", "max", "--kernel", "2", "--output", y);
         assertParameterError("Missing required option: '--output=Y.npy'",
                 "pool", "--mode", "max", "--kernel", "2", "--input", x);
-        assertParameterError("Missing required option: '--mode=max|avg'",
+        assertParameterError("Missing required option: '--mode=max|avg' (or '--op=max|avg|adaptive-max|",
                 "pool", "--kernel", "2", "--input", x, "--output", y);
-        assertParameterError("Missing required option: '--kernel=KH[,KW]'",
+        assertParameterError("Missing required option: '--kernel=K[,K[,K]]' (avg pooling needs it)",
                 "pool", "--mode", "avg", "--input", x, "--output", y);
         assertParameterError("Invalid value for option '--mode': 'median' must be max or avg",
                 "pool", "--mode", "median", "--kernel", "2", "--input", x, "--output", y);
         assertParameterError("Invalid value for option '--kernel': kernel (0) must be > 0",
                 "pool", "--mode", "max", "--kernel", "0", "--input", x, "--output", y);
-        assertParameterError("Invalid value for option '--kernel': kernel (a,b) must be one integer or two",
+        assertParameterError("Invalid value for option '--kernel': kernel (a,b) must be one integer or up to three",
                 "pool", "--mode", "max", "--kernel", "a,b", "--input", x, "--output", y);
-        assertParameterError("Invalid value for option '--kernel': kernel (2,2,2) must be one integer or two",
+        assertParameterError("--kernel (2,2,2) has 3 entries, but " + x + " (1x1x4x4, nchw) has 2 spatial dimensions",
                 "pool", "--mode", "max", "--kernel", "2,2,2", "--input", x, "--output", y);
         assertParameterError("Invalid value for option '--stride': stride (2,0) must be > 0",
                 "pool", "--mode", "max", "--kernel", "2", "--stride", "2,0", "--input", x, "--output", y);
@@ -282,7 +289,8 @@ class PoolCommandTest {
                 "pool", "--mode", "max", "--kernel", "2", "--input", x, "--output", lost);
         assertParameterError("--indices (" + y + ") is the same file as --output",
                 "pool", "--mode", "max", "--kernel", "2", "--input", x, "--output", y, "--indices", y);
-        assertParameterError("--indices (" + file("i.npy") + ") applies to max pooling only, not avg",
+        assertParameterError("--indices (" + file("i.npy") + ") applies to max and adaptive-max pooling (written)"
+                + " and unpool (read), not avg",
                 "pool", "--mode", "avg", "--kernel", "2", "--input", x, "--output", y, "--indices", file("i.npy").toString());
         assertParameterError("--grad-output (" + x + ") needs --grad-input",
                 "pool", "--mode", "max", "--kernel", "2", "--input", x, "--output", y, "--grad-output", x);
@@ -300,7 +308,10 @@ class PoolCommandTest {
         Files.writeString(text, "1 2 3 4\n");
         assertInputError(text, "not a .npy file: magic bytes (31 20 32 20 33 20) are not \\x93NUMPY");
         assertInputError(resource("bad_fortran.npy"), "fortran_order (True) is not supported");
-        assertInputError(resource("bad_rank3.npy"), "rank (3) of shape (3, 4, 5) must be 4 (N, C, H, W)");
+        // Rank 3 is 1-D pooling since issue 12 (bad_rank3.npy pools as N,C,L); ranks 2 and 6 are refused.
+        assertInputError(npyOfShape("rank2.npy", 3, 4), "rank (2) of shape (3, 4) must be 3, 4 or 5 (N, C and one"
+                + " to three spatial dimensions)");
+        assertInputError(npyOfShape("rank6.npy", 1, 1, 1, 1, 2, 2), "rank (6) of shape (1, 1, 1, 1, 2, 2) must be 3, 4 or 5");
         assertInputError(resource("bad_i4.npy"), "dtype ('<i4') is not supported");
         assertInputError(resource("bad_f4_big_endian.npy"), "dtype ('>f4') is not supported");
         byte[] good = Files.readAllBytes(resource("f4_2x3x4x5.npy"));
@@ -350,6 +361,24 @@ class PoolCommandTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A float32 .npy file of any rank, zeros, written the way NumPy writes it (version 1.0). */
+    private Path npyOfShape(String name, int... dims) throws IOException {
+        StringBuilder shape = new StringBuilder("(");
+        long count = 1;
+        for (int d : dims) {
+            shape.append(d).append(", ");
+            count *= d;
+        }
+        shape.setLength(shape.length() - 2);
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + "), }";
+        int pad = 64 - (10 + dict.length() + 1) % 64;
+        byte[] header = (dict + " ".repeat(pad % 64) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length + (int) (4 * count)).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length).put(header);
+        return Files.write(file(name), b.array());
+    }
 
     static Path resource(String name) {
         try {
