@@ -31,12 +31,21 @@ public final class ImagePooling {
         return (int) (partial ? ((long) side + factor - 1) / factor : side / factor);
     }
 
+    /** The level after {@code in}, every sample counted ({@code sparse} false). */
+    public static IntImage pool(DownsampleMode mode, IntImage in, int factor, boolean partial) {
+        return pool(mode, in, factor, partial, false);
+    }
+
     /**
-     * The level after {@code in}.
+     * The level after {@code in}. With {@code sparse}, zero is background: every mode pools only the
+     * window's nonzero samples, and a window of zeros alone gives 0. So {@code avg} is the mean of the
+     * nonzero samples and {@code mode} the most frequent nonzero sample (igneous's sparse
+     * downsampling), {@code min} and {@code median} the smallest and the lower median of the nonzero
+     * samples; {@code max} is unchanged, zero being the least sample. Samples count per channel.
      *
      * @throws IllegalArgumentException when the factor is below 2 or the level would be empty
      */
-    public static IntImage pool(DownsampleMode mode, IntImage in, int factor, boolean partial) {
+    public static IntImage pool(DownsampleMode mode, IntImage in, int factor, boolean partial, boolean sparse) {
         if (mode == null || in == null) {
             throw new IllegalArgumentException("mode and image must not be null");
         }
@@ -50,13 +59,77 @@ public final class ImagePooling {
                     + (partial ? "with partial edges" : "without partial edges"));
         }
         IntImage out = IntImage.allocate(oh, ow, in.channels(), in.bitDepth());
-        boolean intSums = in.bitDepth() < 32 && (long) factor * factor * in.maxValue() <= Integer.MAX_VALUE;
+        return switch (mode) {
+            case AVG -> fold(sparse ? Fold.NONZERO_SUM : Fold.SUM, in, out, factor);
+            // Leaving zeros out changes no maximum: zero is the least sample, and 0 the max of zeros alone.
+            case MAX -> fold(Fold.MAX, in, out, factor);
+            case MIN -> fold(sparse ? Fold.NONZERO_MIN : Fold.MIN, in, out, factor);
+            case MODE -> WindowRanks.mode(in, out, factor, sparse);
+            case MEDIAN -> WindowRanks.median(in, out, factor, sparse);
+        };
+    }
+
+    /**
+     * How the separable modes combine samples, first down each column of a window's rows, then across
+     * its columns. {@code NONZERO_SUM} also counts the nonzero samples; {@code NONZERO_MIN} is the min
+     * of {@code (v - 1) mod 2^(depth + 1)}, where 0 maps above every other sample, and maps back after.
+     */
+    private enum Fold {
+        SUM, NONZERO_SUM, MAX, MIN, NONZERO_MIN
+    }
+
+    private static IntImage fold(Fold fold, IntImage in, IntImage out, int f) {
+        boolean intSums = in.bitDepth() < 32 && (long) f * f * in.maxValue() <= Integer.MAX_VALUE;
         if (intSums) {
-            new IntRows(mode, in, out, factor).run();
+            new IntRows(fold, in, out, f).run();
         } else {
-            new LongRows(mode, in, out, factor).run();
+            new LongRows(fold, in, out, f).run();
         }
         return out;
+    }
+
+    /**
+     * Row {@code y} of {@code in} as {@code int}s in sample order: 8- and 16-bit samples as they are,
+     * 32-bit samples with the sign bit flipped, so that signed order is the samples' unsigned order
+     * ({@link #fromOrdered} undoes it).
+     */
+    static void orderedRow(IntImage in, int y, int[] dst) {
+        int rowLen = in.width() * in.channels();
+        int base = y * rowLen;
+        switch (in.bitDepth()) {
+            case 8 -> {
+                byte[] s = in.bytes();
+                for (int i = 0; i < rowLen; i++) {
+                    dst[i] = s[base + i] & 0xff;
+                }
+            }
+            case 16 -> {
+                short[] s = in.shorts();
+                for (int i = 0; i < rowLen; i++) {
+                    dst[i] = s[base + i] & 0xffff;
+                }
+            }
+            default -> {
+                int[] s = in.ints();
+                for (int i = 0; i < rowLen; i++) {
+                    dst[i] = s[base + i] ^ Integer.MIN_VALUE;
+                }
+            }
+        }
+    }
+
+    /** Sample 0 as {@link #orderedRow} gives it. */
+    static int orderedZero(IntImage in) {
+        return in.bitDepth() == 32 ? Integer.MIN_VALUE : 0;
+    }
+
+    /** Stores {@code v}, an {@link #orderedRow} value, as sample {@code i} of {@code out}. */
+    static void fromOrdered(IntImage out, int i, int v) {
+        switch (out.bitDepth()) {
+            case 8 -> out.bytes()[i] = (byte) v;
+            case 16 -> out.shorts()[i] = (short) v;
+            default -> out.ints()[i] = v ^ Integer.MIN_VALUE;
+        }
     }
 
     /** Round half to even of {@code s / n} for {@code s >= 0, n > 0}. */
@@ -105,80 +178,87 @@ public final class ImagePooling {
      * combined into {@code acc} (one entry per input sample of a row), then each window's columns.
      */
     private static final class IntRows {
-        private final DownsampleMode mode;
+        private final Fold fold;
         private final IntImage in;
         private final IntImage out;
         private final int f;
         private final int c;
+        private final int wrap;
         private final int[] acc;
+        private final int[] row;
+        private final int[] count;
 
-        IntRows(DownsampleMode mode, IntImage in, IntImage out, int f) {
-            this.mode = mode;
+        IntRows(Fold fold, IntImage in, IntImage out, int f) {
+            this.fold = fold;
             this.in = in;
             this.out = out;
             this.f = f;
             this.c = in.channels();
+            this.wrap = (int) (in.maxValue() << 1 | 1);
             this.acc = new int[in.width() * c];
+            this.row = new int[acc.length];
+            this.count = fold == Fold.NONZERO_SUM ? new int[acc.length] : null;
         }
 
         void run() {
-            int rowLen = in.width() * c;
             Divisor full = new Divisor(f * f);
             for (int oy = 0; oy < out.height(); oy++) {
                 int y0 = oy * f;
                 int y1 = Math.min(y0 + f, in.height());
-                load(y0, rowLen);
+                orderedRow(in, y0, acc);
+                start();
                 for (int y = y0 + 1; y < y1; y++) {
-                    combine(y, rowLen);
+                    orderedRow(in, y, row);
+                    combine();
                 }
                 emit(oy, y1 - y0, full);
             }
         }
 
-        /** The window's first row into {@code acc}, widened. */
-        private void load(int y, int rowLen) {
-            int base = y * rowLen;
-            if (in.bitDepth() == 8) {
-                byte[] s = in.bytes();
-                for (int i = 0; i < rowLen; i++) {
-                    acc[i] = s[base + i] & 0xff;
+        /** The window's first row, in {@code acc}, as the fold keeps it. */
+        private void start() {
+            switch (fold) {
+                case SUM, MAX, MIN -> { }
+                case NONZERO_SUM -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        count[i] = -acc[i] >>> 31;
+                    }
                 }
-            } else {
-                short[] s = in.shorts();
-                for (int i = 0; i < rowLen; i++) {
-                    acc[i] = s[base + i] & 0xffff;
+                case NONZERO_MIN -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] = (acc[i] - 1) & wrap;
+                    }
                 }
             }
         }
 
-        /** Adds (or maxes) row {@code y} into {@code acc}: stride 1, so the loops vectorise. */
-        private void combine(int y, int rowLen) {
-            int base = y * rowLen;
-            switch (mode) {
-                case AVG -> {
-                    if (in.bitDepth() == 8) {
-                        byte[] s = in.bytes();
-                        for (int i = 0; i < rowLen; i++) {
-                            acc[i] += s[base + i] & 0xff;
-                        }
-                    } else {
-                        short[] s = in.shorts();
-                        for (int i = 0; i < rowLen; i++) {
-                            acc[i] += s[base + i] & 0xffff;
-                        }
+        /** Folds {@code row} into {@code acc}: stride 1, so the loops vectorise. */
+        private void combine() {
+            switch (fold) {
+                case SUM -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] += row[i];
+                    }
+                }
+                case NONZERO_SUM -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] += row[i];
+                        count[i] += -row[i] >>> 31; // 1 for a sample above 0: samples are below 2^31
                     }
                 }
                 case MAX -> {
-                    if (in.bitDepth() == 8) {
-                        byte[] s = in.bytes();
-                        for (int i = 0; i < rowLen; i++) {
-                            acc[i] = Math.max(acc[i], s[base + i] & 0xff);
-                        }
-                    } else {
-                        short[] s = in.shorts();
-                        for (int i = 0; i < rowLen; i++) {
-                            acc[i] = Math.max(acc[i], s[base + i] & 0xffff);
-                        }
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] = Math.max(acc[i], row[i]);
+                    }
+                }
+                case MIN -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] = Math.min(acc[i], row[i]);
+                    }
+                }
+                case NONZERO_MIN -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] = Math.min(acc[i], (row[i] - 1) & wrap);
                     }
                 }
             }
@@ -197,49 +277,61 @@ public final class ImagePooling {
                 for (int ch = 0; ch < c; ch++) {
                     int a = x0 * c + ch;
                     int v = acc[a];
-                    switch (mode) {
-                        case AVG -> {
+                    switch (fold) {
+                        case SUM -> {
                             for (int x = x0 + 1; x < x1; x++) {
                                 v += acc[a += c];
                             }
                             v = d.roundHalfEven(v);
+                        }
+                        case NONZERO_SUM -> {
+                            int n = count[a];
+                            for (int x = x0 + 1; x < x1; x++) {
+                                v += acc[a += c];
+                                n += count[a];
+                            }
+                            v = n == 0 ? 0 : (int) roundHalfEven(v, n);
                         }
                         case MAX -> {
                             for (int x = x0 + 1; x < x1; x++) {
                                 v = Math.max(v, acc[a += c]);
                             }
                         }
+                        case MIN, NONZERO_MIN -> {
+                            for (int x = x0 + 1; x < x1; x++) {
+                                v = Math.min(v, acc[a += c]);
+                            }
+                            if (fold == Fold.NONZERO_MIN) {
+                                v = (v + 1) & wrap;
+                            }
+                        }
                     }
-                    store(obase + ox * c + ch, v);
+                    fromOrdered(out, obase + ox * c + ch, v);
                 }
-            }
-        }
-
-        private void store(int i, int v) {
-            if (out.bitDepth() == 8) {
-                out.bytes()[i] = (byte) v;
-            } else {
-                out.shorts()[i] = (short) v;
             }
         }
     }
 
     /** Wide windows and 32-bit samples: the same two passes in {@code long}, unsigned samples. */
     private static final class LongRows {
-        private final DownsampleMode mode;
+        private final Fold fold;
         private final IntImage in;
         private final IntImage out;
         private final int f;
         private final int c;
+        private final long wrap;
         private final long[] acc;
+        private final int[] count;
 
-        LongRows(DownsampleMode mode, IntImage in, IntImage out, int f) {
-            this.mode = mode;
+        LongRows(Fold fold, IntImage in, IntImage out, int f) {
+            this.fold = fold;
             this.in = in;
             this.out = out;
             this.f = f;
             this.c = in.channels();
+            this.wrap = in.maxValue() << 1 | 1;
             this.acc = new long[in.width() * c];
+            this.count = fold == Fold.NONZERO_SUM ? new int[acc.length] : null;
         }
 
         void run() {
@@ -247,20 +339,35 @@ public final class ImagePooling {
             for (int oy = 0; oy < out.height(); oy++) {
                 int y0 = oy * f;
                 int y1 = Math.min(y0 + f, in.height());
-                for (int i = 0; i < rowLen; i++) {
-                    acc[i] = sample(y0 * rowLen + i);
-                }
-                for (int y = y0 + 1; y < y1; y++) {
+                for (int y = y0; y < y1; y++) {
                     int base = y * rowLen;
-                    switch (mode) {
-                        case AVG -> {
+                    boolean first = y == y0;
+                    switch (fold) {
+                        case SUM -> {
                             for (int i = 0; i < rowLen; i++) {
-                                acc[i] += sample(base + i);
+                                acc[i] = (first ? 0 : acc[i]) + sample(base + i);
+                            }
+                        }
+                        case NONZERO_SUM -> {
+                            for (int i = 0; i < rowLen; i++) {
+                                long v = sample(base + i);
+                                acc[i] = (first ? 0 : acc[i]) + v;
+                                count[i] = (first ? 0 : count[i]) + (v == 0 ? 0 : 1);
                             }
                         }
                         case MAX -> {
                             for (int i = 0; i < rowLen; i++) {
-                                acc[i] = Math.max(acc[i], sample(base + i));
+                                acc[i] = Math.max(first ? 0 : acc[i], sample(base + i));
+                            }
+                        }
+                        case MIN -> {
+                            for (int i = 0; i < rowLen; i++) {
+                                acc[i] = Math.min(first ? Long.MAX_VALUE : acc[i], sample(base + i));
+                            }
+                        }
+                        case NONZERO_MIN -> {
+                            for (int i = 0; i < rowLen; i++) {
+                                acc[i] = Math.min(first ? Long.MAX_VALUE : acc[i], (sample(base + i) - 1) & wrap);
                             }
                         }
                     }
@@ -288,16 +395,32 @@ public final class ImagePooling {
                 for (int ch = 0; ch < c; ch++) {
                     int a = x0 * c + ch;
                     long v = acc[a];
-                    switch (mode) {
-                        case AVG -> {
+                    switch (fold) {
+                        case SUM -> {
                             for (int x = x0 + 1; x < x1; x++) {
                                 v += acc[a += c];
                             }
                             v = roundHalfEven(v, n);
                         }
+                        case NONZERO_SUM -> {
+                            long nonzero = count[a];
+                            for (int x = x0 + 1; x < x1; x++) {
+                                v += acc[a += c];
+                                nonzero += count[a];
+                            }
+                            v = nonzero == 0 ? 0 : roundHalfEven(v, nonzero);
+                        }
                         case MAX -> {
                             for (int x = x0 + 1; x < x1; x++) {
                                 v = Math.max(v, acc[a += c]);
+                            }
+                        }
+                        case MIN, NONZERO_MIN -> {
+                            for (int x = x0 + 1; x < x1; x++) {
+                                v = Math.min(v, acc[a += c]);
+                            }
+                            if (fold == Fold.NONZERO_MIN) {
+                                v = (v + 1) & wrap;
                             }
                         }
                     }

@@ -1,0 +1,208 @@
+package org.sparkpooling.pool;
+
+import java.util.Arrays;
+import org.sparkpooling.tensor.IntImage;
+
+/**
+ * {@link DownsampleMode#MODE} and {@link DownsampleMode#MEDIAN} for {@link ImagePooling}: the modes
+ * that do not fold row by row. Samples are read as {@link ImagePooling#orderedRow} gives them, so one
+ * signed {@code int} comparison orders 8-, 16- and 32-bit samples alike and a 32-bit label id is
+ * compared, never rounded.
+ *
+ * <p>Full 2 x 2 windows, the pipeline's common case, take a branch-free path on their four samples
+ * (counts from the six pairwise comparisons for the mode, a min/max network for the median), because
+ * label data makes a branch on sample values unpredictable. Every other window (larger factors,
+ * partial edges) is gathered into one reused buffer and sorted: the mode is then the longest run, the
+ * median the middle element. Nothing is allocated per window.
+ */
+final class WindowRanks {
+
+    private final IntImage in;
+    private final IntImage out;
+    private final int f;
+    private final int c;
+    private final boolean sparse;
+    private final int zero;
+    /** The window's rows, as {@link ImagePooling#orderedRow} gives them. */
+    private final int[][] rows;
+    private final int[] window;
+
+    private WindowRanks(IntImage in, IntImage out, int f, boolean sparse) {
+        this.in = in;
+        this.out = out;
+        this.f = f;
+        this.c = in.channels();
+        this.sparse = sparse;
+        this.zero = ImagePooling.orderedZero(in);
+        int rowCount = Math.min(f, in.height());
+        this.rows = new int[rowCount][in.width() * c];
+        this.window = new int[Math.multiplyExact(rowCount, Math.min(f, in.width()))];
+    }
+
+    static IntImage mode(IntImage in, IntImage out, int f, boolean sparse) {
+        new WindowRanks(in, out, f, sparse).run(true);
+        return out;
+    }
+
+    static IntImage median(IntImage in, IntImage out, int f, boolean sparse) {
+        new WindowRanks(in, out, f, sparse).run(false);
+        return out;
+    }
+
+    private void run(boolean mode) {
+        int ow = out.width();
+        for (int oy = 0; oy < out.height(); oy++) {
+            int y0 = oy * f;
+            int n = Math.min(f, in.height() - y0);
+            for (int r = 0; r < n; r++) {
+                ImagePooling.orderedRow(in, y0 + r, rows[r]);
+            }
+            int obase = oy * ow * c;
+            int fast = f == 2 && n == 2 ? Math.min(ow, in.width() / 2) : 0;
+            if (fast > 0 && mode) {
+                mode2x2(obase, fast);
+            } else if (fast > 0) {
+                median2x2(obase, fast);
+            }
+            for (int ox = fast; ox < ow; ox++) {
+                int x0 = ox * f;
+                int x1 = Math.min(x0 + f, in.width());
+                for (int ch = 0; ch < c; ch++) {
+                    int k = gather(n, x0, x1, ch);
+                    int v = k == 0 ? zero : mode ? sortedMode(k) : sortedMedian(k);
+                    ImagePooling.fromOrdered(out, obase + ox * c + ch, v);
+                }
+            }
+        }
+    }
+
+    /**
+     * The first {@code count} windows of the output row starting at sample {@code obase}, all 2 x 2.
+     * Each sample's count is one plus its matches among the other three; the winner is the largest
+     * key {@code count * 2^33 - value} (a 33-bit gap holds any value's 2^32 range), so a higher count
+     * wins and, of equal counts, the smaller value. Sparse: a zero sample counts 0, which loses to any
+     * nonzero sample and, with all four zero, still yields zero.
+     */
+    private void mode2x2(int obase, int count) {
+        int[] r0 = rows[0];
+        int[] r1 = rows[1];
+        for (int ox = 0; ox < count; ox++) {
+            for (int ch = 0; ch < c; ch++) {
+                int i = 2 * ox * c + ch;
+                int a = r0[i];
+                int b = r0[i + c];
+                int d = r1[i];
+                int e = r1[i + c];
+                int ab = a == b ? 1 : 0;
+                int ad = a == d ? 1 : 0;
+                int ae = a == e ? 1 : 0;
+                int bd = b == d ? 1 : 0;
+                int be = b == e ? 1 : 0;
+                int de = d == e ? 1 : 0;
+                long ka = key(a, 1 + ab + ad + ae);
+                long kb = key(b, 1 + ab + bd + be);
+                long kd = key(d, 1 + ad + bd + de);
+                long ke = key(e, 1 + ae + be + de);
+                long best = Math.max(Math.max(ka, kb), Math.max(kd, ke));
+                ImagePooling.fromOrdered(out, obase + ox * c + ch, (int) -best);
+            }
+        }
+    }
+
+    /** {@code count * 2^33 - v}, with count 0 for a zero when sparse. */
+    private long key(int v, int count) {
+        int counted = sparse && v == zero ? 0 : count;
+        return ((long) counted << 33) - v;
+    }
+
+    /**
+     * The first {@code count} windows, all 2 x 2. The lower median of four is the second smallest:
+     * the larger of the pairs' minima unless the smaller of their maxima is below it. Sparse: a
+     * sorting network (the pairs' minima and maxima, then their middle two), and with {@code z} zeros the lower median of the other
+     * {@code 4 - z} is sorted element {@code z + (3 - z) / 2}: 1, 2, 2, 3 (and 3, zero, for four).
+     */
+    private void median2x2(int obase, int count) {
+        int[] r0 = rows[0];
+        int[] r1 = rows[1];
+        for (int ox = 0; ox < count; ox++) {
+            for (int ch = 0; ch < c; ch++) {
+                int i = 2 * ox * c + ch;
+                int a = r0[i];
+                int b = r0[i + c];
+                int d = r1[i];
+                int e = r1[i + c];
+                int lo1 = Math.min(a, b);
+                int hi1 = Math.max(a, b);
+                int lo2 = Math.min(d, e);
+                int hi2 = Math.max(d, e);
+                int v;
+                if (sparse) {
+                    int s3 = Math.max(hi1, hi2);
+                    int m1 = Math.max(lo1, lo2);
+                    int m2 = Math.min(hi1, hi2);
+                    int s1 = Math.min(m1, m2);
+                    int s2 = Math.max(m1, m2);
+                    int zeros = (a == zero ? 1 : 0) + (b == zero ? 1 : 0) + (d == zero ? 1 : 0) + (e == zero ? 1 : 0);
+                    v = zeros == 0 ? s1 : zeros <= 2 ? s2 : s3;
+                } else {
+                    v = Math.min(Math.max(lo1, lo2), Math.min(hi1, hi2));
+                }
+                ImagePooling.fromOrdered(out, obase + ox * c + ch, v);
+            }
+        }
+    }
+
+    /**
+     * Channel {@code ch} of the window over the first {@code n} rows and columns {@code x0..x1} into
+     * {@code window}, sorted; sparse leaves zeros out. Returns how many samples it holds.
+     */
+    private int gather(int n, int x0, int x1, int ch) {
+        int k = 0;
+        for (int r = 0; r < n; r++) {
+            int[] row = rows[r];
+            for (int i = x0 * c + ch; i < x1 * c; i += c) {
+                int v = row[i];
+                window[k] = v;
+                k += sparse && v == zero ? 0 : 1;
+            }
+        }
+        sort(window, k);
+        return k;
+    }
+
+    /** Insertion sort up to 32 samples (the windows of factors up to 5); the JDK's sort beyond. */
+    private static void sort(int[] a, int n) {
+        if (n > 32) {
+            Arrays.sort(a, 0, n);
+            return;
+        }
+        for (int i = 1; i < n; i++) {
+            int v = a[i];
+            int j = i - 1;
+            while (j >= 0 && a[j] > v) {
+                a[j + 1] = a[j];
+                j--;
+            }
+            a[j + 1] = v;
+        }
+    }
+
+    /** The longest run of {@code window[0..n)}, sorted; the first (smallest) of equally long ones. */
+    private int sortedMode(int n) {
+        int best = window[0];
+        int bestRun = 1;
+        int run = 1;
+        for (int i = 1; i < n; i++) {
+            run = window[i] == window[i - 1] ? run + 1 : 1;
+            if (run > bestRun) {
+                bestRun = run;
+                best = window[i];
+            }
+        }
+        return best;
+    }
+
+    private int sortedMedian(int n) {
+        return window[(n - 1) / 2];
+    }
+}
