@@ -7,15 +7,18 @@ import org.sparkpooling.tensor.IntImage;
  * {@code f x f} window (stride {@code f}, no padding) of each channel becomes one sample. Exact: a
  * mean is the window's integer sum divided by its count and rounded half to even (NumPy's round,
  * TensorStore's integer downsampling), never through a float, so 16-bit samples and 32-bit label ids
- * lose nothing. With {@code partial} edges the last window of a row or column hangs over and pools
- * only its in-bounds samples (PyTorch's ceil mode without padding); otherwise the remainder is
- * dropped (floor mode).
+ * lose nothing; min, max, mode and median are always one of the window's samples. With
+ * {@code partial} edges the last window of a row or column hangs over and pools only its in-bounds
+ * samples (PyTorch's ceil mode without padding); otherwise the remainder is dropped (floor mode). The
+ * modes and the sparse rule are {@link DownsampleMode}'s and {@link #pool(DownsampleMode, IntImage,
+ * int, boolean, boolean)}'s.
  *
- * <p>For 8- and 16-bit samples and windows of up to 2^31 / max sample samples (8-bit: any factor up
- * to 2901, 16-bit: 181) the sums are {@code int}s and each level takes two passes over the input: a
- * stride-1 pass adds (or maxes) the window's rows into one row of column results, which HotSpot
- * vectorises, then each window's {@code f} columns are combined. Wider windows and 32-bit samples
- * take the same passes in {@code long}.
+ * <p>Avg, max and min fold: for 8- and 16-bit samples and windows of up to 2^31 / max sample samples
+ * (8-bit: any factor up to 2901, 16-bit: 181) the sums are {@code int}s and each level takes two
+ * passes over the input: a stride-1 pass adds (or maxes, or mins) the window's rows into one row of
+ * column results, which HotSpot vectorises, then each window's {@code f} columns are combined. Wider
+ * windows and 32-bit samples take the same passes in {@code long}. Mode and median do not fold; they
+ * are {@link WindowRanks}'.
  *
  * <p>Where the float path was exact (every window sum below 2^24, the mean's float error below half
  * its distance to a half) the samples equal those of the float kernels followed by {@code rint},
@@ -123,12 +126,29 @@ public final class ImagePooling {
         return in.bitDepth() == 32 ? Integer.MIN_VALUE : 0;
     }
 
-    /** Stores {@code v}, an {@link #orderedRow} value, as sample {@code i} of {@code out}. */
-    static void fromOrdered(IntImage out, int i, int v) {
+    /** Stores {@code src}, {@link #orderedRow} values, as row {@code y} of {@code out}: the inverse. */
+    static void fromOrdered(int[] src, IntImage out, int y) {
+        int rowLen = out.width() * out.channels();
+        int base = y * rowLen;
         switch (out.bitDepth()) {
-            case 8 -> out.bytes()[i] = (byte) v;
-            case 16 -> out.shorts()[i] = (short) v;
-            default -> out.ints()[i] = v ^ Integer.MIN_VALUE;
+            case 8 -> {
+                byte[] d = out.bytes();
+                for (int i = 0; i < rowLen; i++) {
+                    d[base + i] = (byte) src[i];
+                }
+            }
+            case 16 -> {
+                short[] d = out.shorts();
+                for (int i = 0; i < rowLen; i++) {
+                    d[base + i] = (short) src[i];
+                }
+            }
+            default -> {
+                int[] d = out.ints();
+                for (int i = 0; i < rowLen; i++) {
+                    d[base + i] = src[i] ^ Integer.MIN_VALUE;
+                }
+            }
         }
     }
 
@@ -187,6 +207,7 @@ public final class ImagePooling {
         private final int[] acc;
         private final int[] row;
         private final int[] count;
+        private final int[] outRow;
 
         IntRows(Fold fold, IntImage in, IntImage out, int f) {
             this.fold = fold;
@@ -198,6 +219,7 @@ public final class ImagePooling {
             this.acc = new int[in.width() * c];
             this.row = new int[acc.length];
             this.count = fold == Fold.NONZERO_SUM ? new int[acc.length] : null;
+            this.outRow = new int[out.width() * c];
         }
 
         void run() {
@@ -268,7 +290,6 @@ public final class ImagePooling {
         private void emit(int oy, int rows, Divisor full) {
             int w = in.width();
             int ow = out.width();
-            int obase = oy * ow * c;
             Divisor inner = rows == f ? full : new Divisor(rows * f);
             for (int ox = 0; ox < ow; ox++) {
                 int x0 = ox * f;
@@ -306,9 +327,10 @@ public final class ImagePooling {
                             }
                         }
                     }
-                    fromOrdered(out, obase + ox * c + ch, v);
+                    outRow[ox * c + ch] = v;
                 }
             }
+            fromOrdered(outRow, out, oy);
         }
     }
 

@@ -12,8 +12,9 @@ import org.sparkpooling.tensor.IntImage;
  * <p>Full 2 x 2 windows, the pipeline's common case, take a branch-free path on their four samples
  * (counts from the six pairwise comparisons for the mode, a min/max network for the median), because
  * label data makes a branch on sample values unpredictable. Every other window (larger factors,
- * partial edges) is gathered into one reused buffer and sorted: the mode is then the longest run, the
- * median the middle element. Nothing is allocated per window.
+ * partial edges) is gathered into one reused buffer and sorted, unless its samples are all equal:
+ * the mode is then the longest run, the median the middle element. Nothing is allocated per window;
+ * the buffers are the window's rows as {@code int}s and one output row.
  */
 final class WindowRanks {
 
@@ -26,6 +27,7 @@ final class WindowRanks {
     /** The window's rows, as {@link ImagePooling#orderedRow} gives them. */
     private final int[][] rows;
     private final int[] window;
+    private final int[] outRow;
 
     private WindowRanks(IntImage in, IntImage out, int f, boolean sparse) {
         this.in = in;
@@ -36,7 +38,8 @@ final class WindowRanks {
         this.zero = ImagePooling.orderedZero(in);
         int rowCount = Math.min(f, in.height());
         this.rows = new int[rowCount][in.width() * c];
-        this.window = new int[Math.multiplyExact(rowCount, Math.min(f, in.width()))];
+        this.window = new int[rowCount * Math.min(f, in.width())];
+        this.outRow = new int[out.width() * c];
     }
 
     static IntImage mode(IntImage in, IntImage out, int f, boolean sparse) {
@@ -57,56 +60,43 @@ final class WindowRanks {
             for (int r = 0; r < n; r++) {
                 ImagePooling.orderedRow(in, y0 + r, rows[r]);
             }
-            int obase = oy * ow * c;
             int fast = f == 2 && n == 2 ? Math.min(ow, in.width() / 2) : 0;
-            if (fast > 0 && mode) {
-                mode2x2(obase, fast);
-            } else if (fast > 0) {
-                median2x2(obase, fast);
+            int[] r0 = rows[0];
+            int[] r1 = rows[n - 1];
+            for (int ox = 0; ox < fast; ox++) {
+                for (int ch = 0; ch < c; ch++) {
+                    int i = 2 * ox * c + ch;
+                    outRow[ox * c + ch] = mode ? mode4(r0[i], r0[i + c], r1[i], r1[i + c])
+                            : median4(r0[i], r0[i + c], r1[i], r1[i + c]);
+                }
             }
             for (int ox = fast; ox < ow; ox++) {
                 int x0 = ox * f;
                 int x1 = Math.min(x0 + f, in.width());
                 for (int ch = 0; ch < c; ch++) {
-                    int k = gather(n, x0, x1, ch);
-                    int v = k == 0 ? zero : mode ? sortedMode(k) : sortedMedian(k);
-                    ImagePooling.fromOrdered(out, obase + ox * c + ch, v);
+                    outRow[ox * c + ch] = rank(mode, n, x0, x1, ch);
                 }
             }
+            ImagePooling.fromOrdered(outRow, out, oy);
         }
     }
 
     /**
-     * The first {@code count} windows of the output row starting at sample {@code obase}, all 2 x 2.
-     * Each sample's count is one plus its matches among the other three; the winner is the largest
-     * key {@code count * 2^33 - value} (a 33-bit gap holds any value's 2^32 range), so a higher count
-     * wins and, of equal counts, the smaller value. Sparse: a zero sample counts 0, which loses to any
-     * nonzero sample and, with all four zero, still yields zero.
+     * The mode of four samples. Each one's count is one plus its matches among the other three; the
+     * winner is the largest key {@code count * 2^33 - value} (a 33-bit gap holds any value's 2^32
+     * range), so a higher count wins and, of equal counts, the smaller value. Sparse: a zero counts
+     * 0, which loses to any nonzero sample and, with all four zero, still yields zero.
      */
-    private void mode2x2(int obase, int count) {
-        int[] r0 = rows[0];
-        int[] r1 = rows[1];
-        for (int ox = 0; ox < count; ox++) {
-            for (int ch = 0; ch < c; ch++) {
-                int i = 2 * ox * c + ch;
-                int a = r0[i];
-                int b = r0[i + c];
-                int d = r1[i];
-                int e = r1[i + c];
-                int ab = a == b ? 1 : 0;
-                int ad = a == d ? 1 : 0;
-                int ae = a == e ? 1 : 0;
-                int bd = b == d ? 1 : 0;
-                int be = b == e ? 1 : 0;
-                int de = d == e ? 1 : 0;
-                long ka = key(a, 1 + ab + ad + ae);
-                long kb = key(b, 1 + ab + bd + be);
-                long kd = key(d, 1 + ad + bd + de);
-                long ke = key(e, 1 + ae + be + de);
-                long best = Math.max(Math.max(ka, kb), Math.max(kd, ke));
-                ImagePooling.fromOrdered(out, obase + ox * c + ch, (int) -best);
-            }
-        }
+    private int mode4(int a, int b, int d, int e) {
+        int ab = a == b ? 1 : 0;
+        int ad = a == d ? 1 : 0;
+        int ae = a == e ? 1 : 0;
+        int bd = b == d ? 1 : 0;
+        int be = b == e ? 1 : 0;
+        int de = d == e ? 1 : 0;
+        long best = Math.max(Math.max(key(a, 1 + ab + ad + ae), key(b, 1 + ab + bd + be)),
+                Math.max(key(d, 1 + ad + bd + de), key(e, 1 + ae + be + de)));
+        return (int) -best;
     }
 
     /** {@code count * 2^33 - v}, with count 0 for a zero when sparse. */
@@ -116,47 +106,33 @@ final class WindowRanks {
     }
 
     /**
-     * The first {@code count} windows, all 2 x 2. The lower median of four is the second smallest:
-     * the larger of the pairs' minima unless the smaller of their maxima is below it. Sparse: a
-     * sorting network (the pairs' minima and maxima, then their middle two), and with {@code z} zeros the lower median of the other
-     * {@code 4 - z} is sorted element {@code z + (3 - z) / 2}: 1, 2, 2, 3 (and 3, zero, for four).
+     * The lower median of four samples: the second smallest, the larger of the pairs' minima unless
+     * the smaller of their maxima is below it. Sparse: the middle two of a sorting network, and with
+     * {@code z} zeros the lower median of the other {@code 4 - z} is sorted element
+     * {@code z + (3 - z) / 2}: 1, 2, 2, 3 (and 3, zero, for four).
      */
-    private void median2x2(int obase, int count) {
-        int[] r0 = rows[0];
-        int[] r1 = rows[1];
-        for (int ox = 0; ox < count; ox++) {
-            for (int ch = 0; ch < c; ch++) {
-                int i = 2 * ox * c + ch;
-                int a = r0[i];
-                int b = r0[i + c];
-                int d = r1[i];
-                int e = r1[i + c];
-                int lo1 = Math.min(a, b);
-                int hi1 = Math.max(a, b);
-                int lo2 = Math.min(d, e);
-                int hi2 = Math.max(d, e);
-                int v;
-                if (sparse) {
-                    int s3 = Math.max(hi1, hi2);
-                    int m1 = Math.max(lo1, lo2);
-                    int m2 = Math.min(hi1, hi2);
-                    int s1 = Math.min(m1, m2);
-                    int s2 = Math.max(m1, m2);
-                    int zeros = (a == zero ? 1 : 0) + (b == zero ? 1 : 0) + (d == zero ? 1 : 0) + (e == zero ? 1 : 0);
-                    v = zeros == 0 ? s1 : zeros <= 2 ? s2 : s3;
-                } else {
-                    v = Math.min(Math.max(lo1, lo2), Math.min(hi1, hi2));
-                }
-                ImagePooling.fromOrdered(out, obase + ox * c + ch, v);
-            }
+    private int median4(int a, int b, int d, int e) {
+        int lo1 = Math.min(a, b);
+        int hi1 = Math.max(a, b);
+        int lo2 = Math.min(d, e);
+        int hi2 = Math.max(d, e);
+        int m1 = Math.max(lo1, lo2);
+        int m2 = Math.min(hi1, hi2);
+        if (!sparse) {
+            return Math.min(m1, m2);
         }
+        int zeros = (a == zero ? 1 : 0) + (b == zero ? 1 : 0) + (d == zero ? 1 : 0) + (e == zero ? 1 : 0);
+        return zeros == 0 ? Math.min(m1, m2) : zeros <= 2 ? Math.max(m1, m2) : Math.max(hi1, hi2);
     }
 
     /**
-     * Channel {@code ch} of the window over the first {@code n} rows and columns {@code x0..x1} into
-     * {@code window}, sorted; sparse leaves zeros out. Returns how many samples it holds.
+     * The mode or median of channel {@code ch} of the window over the first {@code n} rows and
+     * columns {@code x0..x1}: gathered into {@code window} (sparse leaves zeros out) and sorted,
+     * unless all its samples are equal, as most of a label image's windows are.
      */
-    private int gather(int n, int x0, int x1, int ch) {
+    private int rank(boolean mode, int n, int x0, int x1, int ch) {
+        int first = rows[0][x0 * c + ch];
+        int differ = 0;
         int k = 0;
         for (int r = 0; r < n; r++) {
             int[] row = rows[r];
@@ -164,10 +140,14 @@ final class WindowRanks {
                 int v = row[i];
                 window[k] = v;
                 k += sparse && v == zero ? 0 : 1;
+                differ |= v ^ first;
             }
         }
+        if (differ == 0 || k == 0) {
+            return differ == 0 ? first : zero;
+        }
         sort(window, k);
-        return k;
+        return mode ? sortedMode(k) : window[(k - 1) / 2];
     }
 
     /** Insertion sort up to 32 samples (the windows of factors up to 5); the JDK's sort beyond. */
@@ -202,7 +182,4 @@ final class WindowRanks {
         return best;
     }
 
-    private int sortedMedian(int n) {
-        return window[(n - 1) / 2];
-    }
 }
