@@ -21,6 +21,9 @@ final class WindowRanks {
     /** {@link #majority}'s "none": every {@code int} is a sample at 32 bits, so it answers in a long. */
     private static final long NONE = Long.MIN_VALUE;
 
+    /** The largest window {@link #sort} sorts with a network: factor 4's 16 samples. */
+    static final int NETWORK_LIMIT = 16;
+
     private final IntImage in;
     private final IntImage out;
     private final int f;
@@ -31,6 +34,8 @@ final class WindowRanks {
     private final int[][] rows;
     private final int[] window;
     private final int[] outRow;
+    /** {@link #sortingNetwork}{@code (n)} for each window size {@code n} up to {@link #NETWORK_LIMIT} it can hold. */
+    private final int[][] networks;
 
     private WindowRanks(IntImage in, IntImage out, int f, boolean sparse) {
         this.in = in;
@@ -43,6 +48,10 @@ final class WindowRanks {
         this.rows = new int[rowCount][in.width() * c];
         this.window = new int[rowCount * Math.min(f, in.width())];
         this.outRow = new int[out.width() * c];
+        this.networks = new int[Math.min(NETWORK_LIMIT, window.length) + 1][];
+        for (int n = 0; n < networks.length; n++) {
+            networks[n] = sortingNetwork(n);
+        }
     }
 
     static IntImage mode(IntImage in, IntImage out, int f, boolean sparse) {
@@ -181,21 +190,65 @@ final class WindowRanks {
         return 2 * held > n ? candidate : NONE;
     }
 
-    /** Insertion sort up to 32 samples (the windows of factors up to 5); the JDK's sort beyond. */
-    private static void sort(int[] a, int n) {
-        if (n > 32) {
-            Arrays.sort(a, 0, n);
-            return;
-        }
-        for (int i = 1; i < n; i++) {
-            int v = a[i];
-            int j = i - 1;
-            while (j >= 0 && a[j] > v) {
-                a[j + 1] = a[j];
-                j--;
+    /**
+     * Sorts {@code a[0..n)}: a sorting network up to {@link #NETWORK_LIMIT} samples, insertion sort
+     * up to 32 (factors up to 5), the JDK's sort beyond. The windows left to sort are the mixed ones,
+     * where an insertion sort's branches go either way; a network's min/max pairs do not branch.
+     */
+    private void sort(int[] a, int n) {
+        if (n <= NETWORK_LIMIT) {
+            int[] net = networks[n];
+            for (int q = 0; q < net.length; q += 2) {
+                int i = net[q];
+                int j = net[q + 1];
+                int x = a[i];
+                int y = a[j];
+                a[i] = Math.min(x, y);
+                a[j] = Math.max(x, y);
             }
-            a[j + 1] = v;
+        } else if (n <= 32) {
+            for (int i = 1; i < n; i++) {
+                int v = a[i];
+                int j = i - 1;
+                while (j >= 0 && a[j] > v) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = v;
+            }
+        } else {
+            Arrays.sort(a, 0, n);
         }
+    }
+
+    /**
+     * Batcher's odd-even merge sort for {@code n} elements as comparator pairs {@code (lo, hi)},
+     * flattened: the network for the next power of two without the comparators that reach past
+     * {@code n} (as if the missing elements were larger than all, which such a comparator leaves
+     * where they are).
+     */
+    static int[] sortingNetwork(int n) {
+        int size = Integer.highestOneBit(Math.max(1, n - 1)) << 1;
+        int[] pairs = new int[0];
+        int count = 0;
+        for (int p = 1; p < size; p <<= 1) {
+            for (int k = p; k >= 1; k >>= 1) {
+                for (int j = k % p; j + k < size; j += 2 * k) {
+                    for (int i = 0; i < Math.min(k, size - j - k); i++) {
+                        int lo = i + j;
+                        int hi = i + j + k;
+                        if (lo / (2 * p) == hi / (2 * p) && hi < n) {
+                            if (count + 2 > pairs.length) {
+                                pairs = Arrays.copyOf(pairs, Math.max(16, 2 * pairs.length));
+                            }
+                            pairs[count++] = lo;
+                            pairs[count++] = hi;
+                        }
+                    }
+                }
+            }
+        }
+        return Arrays.copyOf(pairs, count);
     }
 
     /** The longest run of {@code window[0..n)}, sorted; the first (smallest) of equally long ones. */

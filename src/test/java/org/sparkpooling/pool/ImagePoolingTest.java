@@ -98,6 +98,33 @@ class ImagePoolingTest {
         }
     }
 
+    /**
+     * The sorting networks sort: by the 0-1 principle a comparator network sorts every input if it
+     * sorts every sequence of zeros and ones, and for up to 16 elements there are 2^16 of them.
+     */
+    @Test
+    void sortingNetworksSortEveryZeroOneSequence() {
+        for (int n = 0; n <= WindowRanks.NETWORK_LIMIT; n++) {
+            int[] net = WindowRanks.sortingNetwork(n);
+            for (int bits = 0; bits < 1 << n; bits++) {
+                int[] a = new int[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = bits >> i & 1;
+                }
+                for (int q = 0; q < net.length; q += 2) {
+                    assertTrue(net[q] < net[q + 1] && net[q + 1] < n, "comparator " + net[q] + "," + net[q + 1]);
+                    int x = a[net[q]];
+                    int y = a[net[q + 1]];
+                    a[net[q]] = Math.min(x, y);
+                    a[net[q + 1]] = Math.max(x, y);
+                }
+                for (int i = 1; i < n; i++) {
+                    assertTrue(a[i - 1] <= a[i], "n=" + n + " input " + Integer.toBinaryString(bits));
+                }
+            }
+        }
+    }
+
     /** Hand-worked windows, so the reference itself is checked against the words of the docs. */
     @Test
     void handWorkedWindows() {
