@@ -2,6 +2,7 @@ package org.sparkpooling.pipeline;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -91,6 +92,8 @@ abstract class LevelRows<T> implements Iterator<Row> {
     private final Pyramid pyramid;
     private final DownsampleSpec spec;
     private final List<OutputSink> sinks;
+    /** This task's writers, one per sink, opened at the first level and closed when the task ends. */
+    private List<LevelWriter> writers;
     private final Configuration conf;
     private final CollectionAccumulator<ErrorRecord> errors;
     private final ArrayDeque<Row> ready = new ArrayDeque<>(1);
@@ -198,7 +201,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
         levelNo = 0;
         long t1 = System.nanoTime();
         totals.decodeNanos += t1 - t0;
-        write(new ImageLevel(current.name(imageNo), 0, levelCount, level));
+        write(ImageLevel.whole(current.name(imageNo), 0, levelCount, level));
         totals.writeNanos += System.nanoTime() - t1;
     }
 
@@ -211,7 +214,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
         totals.poolNanos += t1 - t0;
         totals.levelImages[levelNo]++;
         totals.levelPixels[levelNo] += (long) level.width() * level.height();
-        ImageLevel made = new ImageLevel(current.name(imageNo), levelNo, levelCount, level);
+        ImageLevel made = ImageLevel.whole(current.name(imageNo), levelNo, levelCount, level);
         byte[] pixels = write(made);
         ready.add(RowFactory.create(made.image(), levelNo, level.height(), level.width(), level.channels(),
                 level.bitDepth(), pixels));
@@ -227,21 +230,55 @@ abstract class LevelRows<T> implements Iterator<Row> {
         }
     }
 
-    /** Hands {@code made} to every sink; returns the dataset row's pixels (the Parquet sink's), or null. */
+    /** Hands {@code made} to every sink's writer; returns the dataset row's pixels (the Parquet sink's), or null. */
     private byte[] write(ImageLevel made) {
         byte[] pixels = null;
-        for (OutputSink sink : sinks) {
-            try {
-                sink.write(made, conf);
-            } catch (IOException e) {
-                // The output, not the image, is at fault: fail the task so Spark retries it.
-                throw new java.io.UncheckedIOException("cannot write level " + made.level() + " of " + made.image(), e);
+        try {
+            for (LevelWriter w : writers()) {
+                w.write(made);
+                byte[] p = made.level() == 0 ? null : w.rowPixels(made);
+                if (p != null) {
+                    pixels = p;
+                }
             }
-            byte[] p = made.level() == 0 ? null : sink.rowPixels(made);
-            if (p != null) {
-                pixels = p;
-            }
+        } catch (IOException e) {
+            // The output, not the image, is at fault: fail the task so Spark retries it.
+            throw new java.io.UncheckedIOException("cannot write level " + made.level() + " of " + made.image(), e);
         }
         return pixels;
+    }
+
+    private List<LevelWriter> writers() throws IOException {
+        if (writers == null) {
+            List<LevelWriter> open = new ArrayList<>();
+            for (OutputSink sink : sinks) {
+                open.add(sink.open(conf));
+            }
+            writers = open;
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> closeWriters());
+            }
+        }
+        return writers;
+    }
+
+    /** Ends the task's writers; a task that did not reach its end of rows closes them here too. */
+    void closeWriters() {
+        if (writers == null) {
+            return;
+        }
+        IOException first = null;
+        for (LevelWriter w : writers) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        writers = null;
+        if (first != null) {
+            throw new java.io.UncheckedIOException("cannot finish the task's outputs", first);
+        }
     }
 }

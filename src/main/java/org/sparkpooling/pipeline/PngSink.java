@@ -3,6 +3,8 @@ package org.sparkpooling.pipeline;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -11,7 +13,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * A PNG per image and level (1 and up) under {@code png/level=L/}, at the image's relative path with
  * its extension replaced: {@code png/level=1/a/b.png} for {@code a/b.jpg}. Same channels and bit
- * depth as the level; integer samples only ({@link OutputFormat#integerSamplesOnly}).
+ * depth as the level; integer samples only ({@link OutputFormat#integerSamplesOnly}). A level that
+ * comes in bands is encoded as its bands come ({@link PngEncoder.Stream}), one open file per level.
  */
 final class PngSink implements OutputSink {
 
@@ -24,23 +27,8 @@ final class PngSink implements OutputSink {
     }
 
     @Override
-    public void write(ImageLevel level, Configuration conf) throws IOException {
-        if (level.level() == 0) {
-            return; // the input itself is not copied
-        }
-        if (!(level.pixels() instanceof IntLevel samples)) {
-            throw new IllegalArgumentException("float planes have no PNG form: " + level.image());
-        }
-        Path out = new Path(outputDir, path(level.image(), level.level()));
-        FileSystem fs = out.getFileSystem(conf);
-        // Hadoop's local file system would also checksum every byte into a .crc file beside it:
-        // the PNG carries its own CRCs, and the raw file system writes the same bytes faster.
-        if (fs instanceof LocalFileSystem local) {
-            fs = local.getRaw();
-        }
-        try (OutputStream os = new BufferedOutputStream(fs.create(out, true), 1 << 16)) {
-            PngEncoder.write(samples.image(), os);
-        }
+    public LevelWriter open(Configuration conf) {
+        return new Writer(conf);
     }
 
     /** Where the PNG of {@code image} at {@code level} goes, under the output directory. */
@@ -52,5 +40,78 @@ final class PngSink implements OutputSink {
             rel = rel.substring(0, dot);
         }
         return "png/level=" + level + "/" + rel + ".png";
+    }
+
+    private final class Writer implements LevelWriter {
+        private final Configuration conf;
+        /** The PNGs being written band by band, by level (an image's levels are open at once). */
+        private final Map<Integer, Open> open = new HashMap<>();
+
+        Writer(Configuration conf) {
+            this.conf = conf;
+        }
+
+        @Override
+        public void write(ImageLevel band) throws IOException {
+            if (band.level() == 0) {
+                return; // the input itself is not copied
+            }
+            if (!(band.pixels() instanceof IntLevel samples)) {
+                throw new IllegalArgumentException("float planes have no PNG form: " + band.image());
+            }
+            Open png = band.y0() == 0 ? start(band, samples) : open.get(band.level());
+            if (png == null || !png.image.equals(band.image())) {
+                throw new IllegalStateException("band at row " + band.y0() + " of level " + band.level() + " of "
+                        + band.image() + " came before its first band");
+            }
+            png.stream.rows(samples.image());
+            if (band.isLast()) {
+                open.remove(band.level());
+                png.close();
+            }
+        }
+
+        private Open start(ImageLevel band, IntLevel samples) throws IOException {
+            Path out = new Path(outputDir, path(band.image(), band.level()));
+            FileSystem fs = out.getFileSystem(conf);
+            // Hadoop's local file system would also checksum every byte into a .crc file beside it:
+            // the PNG carries its own CRCs, and the raw file system writes the same bytes faster.
+            if (fs instanceof LocalFileSystem local) {
+                fs = local.getRaw();
+            }
+            OutputStream os = new BufferedOutputStream(fs.create(out, true), 1 << 16);
+            Open png = new Open(band.image(), os, new PngEncoder.Stream(os, band.height(), samples.width(),
+                    samples.channels(), samples.bitDepth()));
+            Open before = open.put(band.level(), png);
+            if (before != null) {
+                before.abandon();
+                throw new IllegalStateException("level " + band.level() + " of " + before.image + " did not end");
+            }
+            return png;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Open png : open.values()) {
+                png.abandon(); // a level that did not end: the task failed part-way
+            }
+            open.clear();
+        }
+    }
+
+    private record Open(String image, OutputStream os, PngEncoder.Stream stream) {
+        void close() throws IOException {
+            try (OutputStream o = os) {
+                stream.close();
+            }
+        }
+
+        void abandon() {
+            try {
+                os.close();
+            } catch (IOException ignored) {
+                // the task is failing already; its rerun rewrites the file
+            }
+        }
     }
 }

@@ -16,7 +16,8 @@ import org.sparkpooling.tensor.IntImage;
  * <p>Avg, max and min fold: for 8- and 16-bit samples and windows of up to 2^31 / max sample samples
  * (8-bit: any factor up to 2901, 16-bit: 181) the sums are {@code int}s and each level takes two
  * passes over the input: a stride-1 pass adds (or maxes, or mins) the window's rows into one row of
- * column results, which HotSpot vectorises, then each window's {@code f} columns are combined. Wider
+ * column results, which HotSpot vectorises, then each window's {@code f} columns are combined (2x2
+ * windows of an even-width row without counts or keys straight from the two input rows). Wider
  * windows and 32-bit samples take the same passes in {@code long}. Mode and median do not fold; they
  * are {@link WindowRanks}'.
  *
@@ -174,6 +175,10 @@ public final class ImagePooling {
             this.magic = ((1L << 32) + n - 1) / n;
         }
 
+        /**
+         * Branch-free, so a row of means has no data-dependent branch: {@code q + 1} exactly when
+         * {@code 2r + (q & 1) > n}, that is half way or more, ties to the even {@code q}.
+         */
         int roundHalfEven(int s) {
             int q;
             int r;
@@ -183,13 +188,11 @@ public final class ImagePooling {
             } else {
                 q = (int) ((s * magic) >>> 32);
                 r = s - q * n;
-                if (r < 0) {
-                    q--;
-                    r += n;
-                }
+                int low = r >> 31; // -1 when the estimate was one too high
+                q += low;
+                r += n & low;
             }
-            int r2 = 2 * r;
-            return r2 > n || (r2 == n && (q & 1) == 1) ? q + 1 : q;
+            return q + ((n - 2 * r - (q & 1)) >>> 31);
         }
     }
 
@@ -206,6 +209,10 @@ public final class ImagePooling {
         private final int wrap;
         private final int[] acc;
         private final int[] count;
+        /** One output row before it is narrowed to the output's depth. */
+        private final int[] row;
+        /** Whether {@link #pairs} takes whole 2x2 rows: the folds without counts or keys. */
+        private final boolean pairFold;
 
         IntRows(Fold fold, IntImage in, IntImage out, int f) {
             this.fold = fold;
@@ -216,6 +223,11 @@ public final class ImagePooling {
             this.wrap = (int) (in.maxValue() << 1 | 1);
             this.acc = new int[in.width() * c];
             this.count = fold == Fold.NONZERO_SUM ? new int[acc.length] : null;
+            this.row = new int[out.width() * c];
+            this.pairFold = switch (fold) {
+                case SUM, MAX, MIN -> true;
+                case NONZERO_SUM, NONZERO_MIN -> false;
+            };
         }
 
         void run() {
@@ -223,6 +235,10 @@ public final class ImagePooling {
             for (int oy = 0; oy < out.height(); oy++) {
                 int y0 = oy * f;
                 int y1 = Math.min(y0 + f, in.height());
+                if (pairFold && f == 2 && y1 - y0 == 2 && in.width() % 2 == 0) {
+                    pairs(y0, oy); // the common case, 2x2 windows all inside the row: no row buffers
+                    continue;
+                }
                 orderedRow(in, y0, acc);
                 start();
                 for (int y = y0 + 1; y < y1; y++) {
@@ -230,6 +246,100 @@ public final class ImagePooling {
                 }
                 emit(oy, y1 - y0, full);
             }
+        }
+
+        /**
+         * Output row {@code oy} of 2x2 windows straight from input rows {@code y} and {@code y + 1}
+         * (an even width, so every window is whole): four loads and one store per output sample.
+         * Kept apart from the general path because it is most of what a pyramid does.
+         */
+        private void pairs(int y, int oy) {
+            int rowLen = in.width() * c;
+            int r0 = y * rowLen;
+            int r1 = r0 + rowLen;
+            int o = oy * out.width() * c;
+            int n = out.width() * c;
+            // The fold and depth are chosen once per row, outside the loop over samples.
+            if (in.bitDepth() == 8) {
+                byte[] s = in.bytes();
+                byte[] t = out.bytes();
+                switch (fold) {
+                    case SUM -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (byte) avg4(s[r0 + a] & 0xff, s[r0 + a + c] & 0xff, s[r1 + a] & 0xff,
+                                    s[r1 + a + c] & 0xff);
+                            if (++ch == c) { // the next pixel's window starts two pixels on
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case MAX -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (byte) Math.max(Math.max(s[r0 + a] & 0xff, s[r0 + a + c] & 0xff),
+                                    Math.max(s[r1 + a] & 0xff, s[r1 + a + c] & 0xff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case MIN -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (byte) Math.min(Math.min(s[r0 + a] & 0xff, s[r0 + a + c] & 0xff),
+                                    Math.min(s[r1 + a] & 0xff, s[r1 + a + c] & 0xff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case NONZERO_SUM, NONZERO_MIN -> throw new IllegalStateException(fold + " has no pair path");
+                }
+            } else {
+                short[] s = in.shorts();
+                short[] t = out.shorts();
+                switch (fold) {
+                    case SUM -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (short) avg4(s[r0 + a] & 0xffff, s[r0 + a + c] & 0xffff, s[r1 + a] & 0xffff,
+                                    s[r1 + a + c] & 0xffff);
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case MAX -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (short) Math.max(Math.max(s[r0 + a] & 0xffff, s[r0 + a + c] & 0xffff),
+                                    Math.max(s[r1 + a] & 0xffff, s[r1 + a + c] & 0xffff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case MIN -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (short) Math.min(Math.min(s[r0 + a] & 0xffff, s[r0 + a + c] & 0xffff),
+                                    Math.min(s[r1 + a] & 0xffff, s[r1 + a + c] & 0xffff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case NONZERO_SUM, NONZERO_MIN -> throw new IllegalStateException(fold + " has no pair path");
+                }
+            }
+        }
+
+        /** The mean of four samples rounded half to even: Divisor.roundHalfEven with n = 4. */
+        private static int avg4(int v0, int v1, int v2, int v3) {
+            int sum = v0 + v1 + v2 + v3;
+            int q = sum >>> 2;
+            return q + ((4 - 2 * (sum & 3) - (q & 1)) >>> 31);
         }
 
         /** The window's first row, in {@code acc}, as the fold keeps it. */
@@ -321,90 +431,81 @@ public final class ImagePooling {
             }
         }
 
-        /**
-         * Output row {@code oy} from the combined rows ({@code rows} of them). The switch is outside
-         * the loops: inside, with five folds, it cost 2 x 2 averages a tenth (CPU time).
-         */
+        /** Output row {@code oy} from the combined rows ({@code rows} of them). */
         private void emit(int oy, int rows, Divisor full) {
+            int w = in.width();
             int ow = out.width();
-            int obase = oy * ow * c;
+            // Windows wholly inside the row: the same count, so one divisor and a loop without bounds.
+            int inner = Math.min(ow, w / f);
+            int[] o = row;
+            // One loop per fold: a five-case switch inside the loop over windows cost 2x2 means a tenth.
             switch (fold) {
                 case SUM -> {
-                    Divisor inner = rows == f ? full : new Divisor(rows * f);
-                    for (int ox = 0; ox < ow; ox++) {
-                        int n = columns(ox);
-                        Divisor d = n == f ? inner : new Divisor(rows * n);
+                    Divisor d = rows == f ? full : new Divisor(rows * f);
+                    if (f == 2) {
+                        for (int ox = 0; ox < inner; ox++) {
+                            int a = 2 * ox * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                o[ox * c + ch] = d.roundHalfEven(acc[a + ch] + acc[a + c + ch]);
+                            }
+                        }
+                    } else {
+                        for (int ox = 0; ox < inner; ox++) {
+                            for (int ch = 0; ch < c; ch++) {
+                                o[ox * c + ch] = d.roundHalfEven(sum(acc, ox * f, f, ch));
+                            }
+                        }
+                    }
+                    if (inner < ow) { // the partial window at the row's end
+                        Divisor last = new Divisor(rows * (w - inner * f));
                         for (int ch = 0; ch < c; ch++) {
-                            store(obase + ox * c + ch, d.roundHalfEven(sum(acc, ox, n, ch)));
+                            o[inner * c + ch] = last.roundHalfEven(sum(acc, inner * f, w - inner * f, ch));
                         }
                     }
                 }
                 case NONZERO_SUM -> {
                     for (int ox = 0; ox < ow; ox++) {
-                        int n = columns(ox);
+                        int n = Math.min(f, w - ox * f);
                         for (int ch = 0; ch < c; ch++) {
-                            int nonzero = sum(count, ox, n, ch);
-                            store(obase + ox * c + ch, nonzero == 0 ? 0 : (int) roundHalfEven(sum(acc, ox, n, ch), nonzero));
+                            int nonzero = sum(count, ox * f, n, ch);
+                            o[ox * c + ch] = nonzero == 0 ? 0 : (int) roundHalfEven(sum(acc, ox * f, n, ch), nonzero);
                         }
                     }
                 }
                 case MAX -> {
                     for (int ox = 0; ox < ow; ox++) {
-                        int n = columns(ox);
+                        int x1 = Math.min(ox * f + f, w);
                         for (int ch = 0; ch < c; ch++) {
-                            store(obase + ox * c + ch, max(ox, n, ch));
+                            int v = 0;
+                            for (int x = ox * f; x < x1; x++) {
+                                v = Math.max(v, acc[x * c + ch]);
+                            }
+                            o[ox * c + ch] = v;
                         }
                     }
                 }
                 case MIN, NONZERO_MIN -> {
                     int back = fold == Fold.MIN ? 0 : 1; // NONZERO_MIN's keys map back by + 1, mod wrap + 1
                     for (int ox = 0; ox < ow; ox++) {
-                        int n = columns(ox);
+                        int x1 = Math.min(ox * f + f, w);
                         for (int ch = 0; ch < c; ch++) {
-                            store(obase + ox * c + ch, (min(ox, n, ch) + back) & wrap);
+                            int v = Integer.MAX_VALUE;
+                            for (int x = ox * f; x < x1; x++) {
+                                v = Math.min(v, acc[x * c + ch]);
+                            }
+                            o[ox * c + ch] = (v + back) & wrap;
                         }
                     }
                 }
             }
+            fromOrdered(o, out, oy);
         }
 
-        private void store(int i, int v) {
-            if (out.bitDepth() == 8) {
-                out.bytes()[i] = (byte) v;
-            } else {
-                out.shorts()[i] = (short) v;
-            }
-        }
-
-        /** How many in-bounds columns window {@code ox} has. */
-        private int columns(int ox) {
-            return Math.min(f, in.width() - ox * f);
-        }
-
-        /** Channel {@code ch} of {@code a}'s {@code n} columns from window {@code ox}'s first, summed. */
-        private int sum(int[] a, int ox, int n, int ch) {
-            int i = ox * f * c + ch;
-            int v = a[i];
-            for (int x = 1; x < n; x++) {
-                v += a[i += c];
-            }
-            return v;
-        }
-
-        private int max(int ox, int n, int ch) {
-            int i = ox * f * c + ch;
-            int v = acc[i];
-            for (int x = 1; x < n; x++) {
-                v = Math.max(v, acc[i += c]);
-            }
-            return v;
-        }
-
-        private int min(int ox, int n, int ch) {
-            int i = ox * f * c + ch;
-            int v = acc[i];
-            for (int x = 1; x < n; x++) {
-                v = Math.min(v, acc[i += c]);
+        /** Channel {@code ch} of {@code a}'s {@code n} columns from column {@code x0}, summed. */
+        private int sum(int[] a, int x0, int n, int ch) {
+            int v = 0;
+            for (int x = x0; x < x0 + n; x++) {
+                v += a[x * c + ch];
             }
             return v;
         }

@@ -20,6 +20,9 @@ import org.apache.spark.sql.SparkSession;
  * {@code --conf}), the caller's overrides, then {@code conf/spark-defaults.conf} of the project
  * (found through the {@code pooling.home} property the launcher sets). Under spark-submit the
  * master is spark-submit's; {@code --master} given to a command wins only when spark-submit gave none.
+ *
+ * <p>For a {@code spark://} master the driver's authentication is tried first ({@link MasterAuthCheck}):
+ * a missing or wrong secret is an {@link IllegalArgumentException} naming the master, within seconds.
  */
 public final class SparkSetup {
 
@@ -47,6 +50,10 @@ public final class SparkSetup {
         if (!conf.get("spark.master").startsWith("local")) {
             // Executors on a cluster need the application's own classes.
             appJar().ifPresent(jar -> conf.setIfMissing("spark.jars", jar));
+        }
+        if (SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty()) {
+            // A refused secret fails here in seconds, not after Spark's two minutes of registration retries.
+            MasterAuthCheck.requireAccepted(conf);
         }
         return SparkSession.builder().config(conf).getOrCreate();
     }

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -74,6 +77,41 @@ public final class ClusterSupport {
         }
         settings.put("spark.jars", appJar().toString());
         return settings;
+    }
+
+    /** The daemons' settings scripts/cluster wrote (target/cluster/cluster.conf, mode 600: it holds the secret). */
+    public static Properties clusterConf() {
+        Path conf = clusterDir().resolve("cluster.conf");
+        Properties props = new Properties();
+        try (var r = Files.newBufferedReader(conf, StandardCharsets.UTF_8)) {
+            props.load(r); // "key value" lines parse as Properties do
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cluster's settings " + conf, e);
+        }
+        return props;
+    }
+
+    /** The master web UI's URL, from target/cluster/ui-url (so POOLING_MASTER_UI_PORT is followed). */
+    public static URI uiUrl() {
+        Path file = clusterDir().resolve("ui-url");
+        try {
+            return URI.create(Files.readString(file, StandardCharsets.UTF_8).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the master UI's URL " + file + " (written by scripts/cluster start)", e);
+        }
+    }
+
+    /** The Authorization header value the UIs' filter accepts: Basic, the cluster owner and its secret. */
+    public static String uiAuthorization() {
+        Properties conf = clusterConf();
+        String prefix = "spark." + UiBasicAuthFilter.class.getName() + ".param.";
+        String user = conf.getProperty(prefix + UiBasicAuthFilter.USER_PARAM);
+        String secret = conf.getProperty(prefix + UiBasicAuthFilter.SECRET_PARAM);
+        if (user == null || secret == null) {
+            throw new IllegalStateException("the cluster's settings name no UI user and secret (" + prefix + "*): "
+                    + "a cluster started by an older scripts/cluster? scripts/cluster stop, then start");
+        }
+        return "Basic " + Base64.getEncoder().encodeToString((user.trim() + ":" + secret.trim()).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sets {@link #driverSettings()} as system properties, for commands that build their own session. */
