@@ -54,14 +54,18 @@ import org.sparkpooling.tensor.IntImage;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ImagePoolingBench {
 
-    /** height x width x channels x bits; 2047 columns: odd, so the partial edge is in every row. */
-    @Param({"2048x2047x1x16", "2048x2047x1x8"})
+    /**
+     * height x width x channels x bits: 4 MP label images. An odd width ({@code 2048x2047x1x16})
+     * puts a partial window at the end of every row, which takes avg, max and min off their 2x2
+     * path straight from the input rows.
+     */
+    @Param({"2048x2048x1x16", "2048x2048x1x8"})
     public String image;
 
     @Param({"avg", "max", "min", "mode", "median"})
     public String mode;
 
-    @Param({"2", "3"})
+    @Param({"2", "4"})
     public int factor;
 
     @Param({"false"})
