@@ -94,12 +94,28 @@ final class WindowRanks {
     }
 
     /**
-     * The mode of four samples. Each one's count is one plus its matches among the other three; the
-     * winner is the largest key {@code count * 2^33 - value} (a 33-bit gap holds any value's 2^32
-     * range), so a higher count wins and, of equal counts, the smaller value. Sparse: a zero counts
-     * 0, which loses to any nonzero sample and, with all four zero, still yields zero.
+     * The mode of four samples. Sorted ({@code s0 <= s1 <= s2 <= s3}, five comparators), equal
+     * samples are neighbours: {@code s1 == s2} makes {@code s1} at least a pair that no other value
+     * outnumbers; otherwise {@code s0 == s1} is the smallest pair, then {@code s2 == s3}; with no
+     * pair the smallest of four singles, {@code s0}. Sparse: each sample's count is one plus its
+     * matches among the other three, a zero counting 0 (so it loses to any nonzero sample and, four
+     * zeros, still yields zero); the winner is the largest key {@code count * 2^33 - value} (a
+     * 33-bit gap holds any value's 2^32 range): a higher count wins, and of equal counts the smaller.
      */
     private int mode4(int a, int b, int d, int e) {
+        if (!sparse) {
+            int lo1 = Math.min(a, b);
+            int hi1 = Math.max(a, b);
+            int lo2 = Math.min(d, e);
+            int hi2 = Math.max(d, e);
+            int s0 = Math.min(lo1, lo2);
+            int s3 = Math.max(hi1, hi2);
+            int m1 = Math.max(lo1, lo2);
+            int m2 = Math.min(hi1, hi2);
+            int s1 = Math.min(m1, m2);
+            int s2 = Math.max(m1, m2);
+            return s1 == s2 ? s1 : s2 == s3 && s0 != s1 ? s2 : s0;
+        }
         int ab = a == b ? 1 : 0;
         int ad = a == d ? 1 : 0;
         int ae = a == e ? 1 : 0;
@@ -111,9 +127,9 @@ final class WindowRanks {
         return (int) -best;
     }
 
-    /** {@code count * 2^33 - v}, with count 0 for a zero when sparse. */
+    /** {@code count * 2^33 - v}, with count 0 for a zero (sparse). */
     private long key(int v, int count) {
-        int counted = sparse && v == zero ? 0 : count;
+        int counted = v == zero ? 0 : count;
         return ((long) counted << 33) - v;
     }
 
