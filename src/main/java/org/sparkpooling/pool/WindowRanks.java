@@ -10,8 +10,8 @@ import org.sparkpooling.tensor.IntImage;
  * compared, never rounded.
  *
  * <p>Full 2 x 2 windows, the pipeline's common case, take a branch-free path on their four samples
- * (counts from the six pairwise comparisons for the mode, a min/max network for the median), because
- * label data makes a branch on sample values unpredictable. Every other window (larger factors,
+ * (a min/max sorting network, the mode read from its neighbours; sparse, counts from the six pairwise
+ * comparisons), because label data makes a branch on sample values unpredictable. Every other window (larger factors,
  * partial edges) is gathered into one reused buffer and sorted, unless its samples are all equal:
  * the mode is then the longest run, the median the middle element. Nothing is allocated per window;
  * the buffers are the window's rows as {@code int}s and one output row.
