@@ -7,15 +7,19 @@ import org.sparkpooling.tensor.IntImage;
  * {@code f x f} window (stride {@code f}, no padding) of each channel becomes one sample. Exact: a
  * mean is the window's integer sum divided by its count and rounded half to even (NumPy's round,
  * TensorStore's integer downsampling), never through a float, so 16-bit samples and 32-bit label ids
- * lose nothing. With {@code partial} edges the last window of a row or column hangs over and pools
- * only its in-bounds samples (PyTorch's ceil mode without padding); otherwise the remainder is
- * dropped (floor mode).
+ * lose nothing; min, max, mode and median are always one of the window's samples. With
+ * {@code partial} edges the last window of a row or column hangs over and pools only its in-bounds
+ * samples (PyTorch's ceil mode without padding); otherwise the remainder is dropped (floor mode). The
+ * modes and the sparse rule are {@link DownsampleMode}'s and {@link #pool(DownsampleMode, IntImage,
+ * int, boolean, boolean)}'s.
  *
- * <p>For 8- and 16-bit samples and windows of up to 2^31 / max sample samples (8-bit: any factor up
- * to 2901, 16-bit: 181) the sums are {@code int}s and each level takes two passes over the input: a
- * stride-1 pass adds (or maxes) the window's rows into one row of column results, which HotSpot
- * vectorises, then each window's {@code f} columns are combined. Wider windows and 32-bit samples
- * take the same passes in {@code long}.
+ * <p>Avg, max and min fold: for 8- and 16-bit samples and windows of up to 2^31 / max sample samples
+ * (8-bit: any factor up to 2901, 16-bit: 181) the sums are {@code int}s and each level takes two
+ * passes over the input: a stride-1 pass adds (or maxes, or mins) the window's rows into one row of
+ * column results, which HotSpot vectorises, then each window's {@code f} columns are combined (2x2
+ * windows of an even-width row without counts or keys straight from the two input rows). Wider
+ * windows and 32-bit samples take the same passes in {@code long}. Mode and median do not fold; they
+ * are {@link WindowRanks}'.
  *
  * <p>Where the float path was exact (every window sum below 2^24, the mean's float error below half
  * its distance to a half) the samples equal those of the float kernels followed by {@code rint},
@@ -31,12 +35,21 @@ public final class ImagePooling {
         return (int) (partial ? ((long) side + factor - 1) / factor : side / factor);
     }
 
+    /** The level after {@code in}, every sample counted ({@code sparse} false). */
+    public static IntImage pool(DownsampleMode mode, IntImage in, int factor, boolean partial) {
+        return pool(mode, in, factor, partial, false);
+    }
+
     /**
-     * The level after {@code in}.
+     * The level after {@code in}. With {@code sparse}, zero is background: every mode pools only the
+     * window's nonzero samples, and a window of zeros alone gives 0. So {@code avg} is the mean of the
+     * nonzero samples and {@code mode} the most frequent nonzero sample (igneous's sparse
+     * downsampling), {@code min} and {@code median} the smallest and the lower median of the nonzero
+     * samples; {@code max} is unchanged, zero being the least sample. Samples count per channel.
      *
      * @throws IllegalArgumentException when the factor is below 2 or the level would be empty
      */
-    public static IntImage pool(DownsampleMode mode, IntImage in, int factor, boolean partial) {
+    public static IntImage pool(DownsampleMode mode, IntImage in, int factor, boolean partial, boolean sparse) {
         if (mode == null || in == null) {
             throw new IllegalArgumentException("mode and image must not be null");
         }
@@ -50,13 +63,94 @@ public final class ImagePooling {
                     + (partial ? "with partial edges" : "without partial edges"));
         }
         IntImage out = IntImage.allocate(oh, ow, in.channels(), in.bitDepth());
-        boolean intSums = in.bitDepth() < 32 && (long) factor * factor * in.maxValue() <= Integer.MAX_VALUE;
+        return switch (mode) {
+            case AVG -> fold(sparse ? Fold.NONZERO_SUM : Fold.SUM, in, out, factor);
+            // Leaving zeros out changes no maximum: zero is the least sample, and 0 the max of zeros alone.
+            case MAX -> fold(Fold.MAX, in, out, factor);
+            case MIN -> fold(sparse ? Fold.NONZERO_MIN : Fold.MIN, in, out, factor);
+            case MODE -> WindowRanks.mode(in, out, factor, sparse);
+            case MEDIAN -> WindowRanks.median(in, out, factor, sparse);
+        };
+    }
+
+    /**
+     * How the separable modes combine samples, first down each column of a window's rows, then across
+     * its columns. {@code NONZERO_SUM} also counts the nonzero samples; {@code NONZERO_MIN} is the min
+     * of {@code (v - 1) mod 2^(depth + 1)}, where 0 maps above every other sample, and maps back after.
+     */
+    private enum Fold {
+        SUM, NONZERO_SUM, MAX, MIN, NONZERO_MIN
+    }
+
+    private static IntImage fold(Fold fold, IntImage in, IntImage out, int f) {
+        boolean intSums = in.bitDepth() < 32 && (long) f * f * in.maxValue() <= Integer.MAX_VALUE;
         if (intSums) {
-            new IntRows(mode, in, out, factor).run();
+            new IntRows(fold, in, out, f).run();
         } else {
-            new LongRows(mode, in, out, factor).run();
+            new LongRows(fold, in, out, f).run();
         }
         return out;
+    }
+
+    /**
+     * Row {@code y} of {@code in} as {@code int}s in sample order: 8- and 16-bit samples as they are,
+     * 32-bit samples with the sign bit flipped, so that signed order is the samples' unsigned order
+     * ({@link #fromOrdered} undoes it).
+     */
+    static void orderedRow(IntImage in, int y, int[] dst) {
+        int rowLen = in.width() * in.channels();
+        int base = y * rowLen;
+        switch (in.bitDepth()) {
+            case 8 -> {
+                byte[] s = in.bytes();
+                for (int i = 0; i < rowLen; i++) {
+                    dst[i] = s[base + i] & 0xff;
+                }
+            }
+            case 16 -> {
+                short[] s = in.shorts();
+                for (int i = 0; i < rowLen; i++) {
+                    dst[i] = s[base + i] & 0xffff;
+                }
+            }
+            default -> {
+                int[] s = in.ints();
+                for (int i = 0; i < rowLen; i++) {
+                    dst[i] = s[base + i] ^ Integer.MIN_VALUE;
+                }
+            }
+        }
+    }
+
+    /** Sample 0 as {@link #orderedRow} gives it. */
+    static int orderedZero(IntImage in) {
+        return in.bitDepth() == 32 ? Integer.MIN_VALUE : 0;
+    }
+
+    /** Stores {@code src}, {@link #orderedRow} values, as row {@code y} of {@code out}: the inverse. */
+    static void fromOrdered(int[] src, IntImage out, int y) {
+        int rowLen = out.width() * out.channels();
+        int base = y * rowLen;
+        switch (out.bitDepth()) {
+            case 8 -> {
+                byte[] d = out.bytes();
+                for (int i = 0; i < rowLen; i++) {
+                    d[base + i] = (byte) src[i];
+                }
+            }
+            case 16 -> {
+                short[] d = out.shorts();
+                for (int i = 0; i < rowLen; i++) {
+                    d[base + i] = (short) src[i];
+                }
+            }
+            default -> {
+                int[] d = out.ints();
+                for (int i = 0; i < rowLen; i++) {
+                    d[base + i] = src[i] ^ Integer.MIN_VALUE;
+                }
+            }
+        }
     }
 
     /** Round half to even of {@code s / n} for {@code s >= 0, n > 0}. */
@@ -107,38 +201,48 @@ public final class ImagePooling {
      * combined into {@code acc} (one entry per input sample of a row), then each window's columns.
      */
     private static final class IntRows {
-        private final DownsampleMode mode;
+        private final Fold fold;
         private final IntImage in;
         private final IntImage out;
         private final int f;
         private final int c;
+        private final int wrap;
         private final int[] acc;
+        private final int[] count;
         /** One output row before it is narrowed to the output's depth. */
         private final int[] row;
+        /** Whether {@link #pairs} takes whole 2x2 rows: the folds without counts or keys. */
+        private final boolean pairFold;
 
-        IntRows(DownsampleMode mode, IntImage in, IntImage out, int f) {
-            this.mode = mode;
+        IntRows(Fold fold, IntImage in, IntImage out, int f) {
+            this.fold = fold;
             this.in = in;
             this.out = out;
             this.f = f;
             this.c = in.channels();
+            this.wrap = (int) (in.maxValue() << 1 | 1);
             this.acc = new int[in.width() * c];
+            this.count = fold == Fold.NONZERO_SUM ? new int[acc.length] : null;
             this.row = new int[out.width() * c];
+            this.pairFold = switch (fold) {
+                case SUM, MAX, MIN -> true;
+                case NONZERO_SUM, NONZERO_MIN -> false;
+            };
         }
 
         void run() {
-            int rowLen = in.width() * c;
             Divisor full = new Divisor(f * f);
             for (int oy = 0; oy < out.height(); oy++) {
                 int y0 = oy * f;
                 int y1 = Math.min(y0 + f, in.height());
-                if (f == 2 && y1 - y0 == 2 && in.width() % 2 == 0) {
+                if (pairFold && f == 2 && y1 - y0 == 2 && in.width() % 2 == 0) {
                     pairs(y0, oy); // the common case, 2x2 windows all inside the row: no row buffers
                     continue;
                 }
-                load(y0, rowLen);
+                orderedRow(in, y0, acc);
+                start();
                 for (int y = y0 + 1; y < y1; y++) {
-                    combine(y, rowLen);
+                    combine(y);
                 }
                 emit(oy, y1 - y0, full);
             }
@@ -155,12 +259,12 @@ public final class ImagePooling {
             int r1 = r0 + rowLen;
             int o = oy * out.width() * c;
             int n = out.width() * c;
-            // The mode and depth are chosen once per row, outside the loop over samples.
+            // The fold and depth are chosen once per row, outside the loop over samples.
             if (in.bitDepth() == 8) {
                 byte[] s = in.bytes();
                 byte[] t = out.bytes();
-                switch (mode) {
-                    case AVG -> {
+                switch (fold) {
+                    case SUM -> {
                         for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
                             t[o + i] = (byte) avg4(s[r0 + a] & 0xff, s[r0 + a + c] & 0xff, s[r1 + a] & 0xff,
                                     s[r1 + a + c] & 0xff);
@@ -180,12 +284,23 @@ public final class ImagePooling {
                             }
                         }
                     }
+                    case MIN -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (byte) Math.min(Math.min(s[r0 + a] & 0xff, s[r0 + a + c] & 0xff),
+                                    Math.min(s[r1 + a] & 0xff, s[r1 + a + c] & 0xff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case NONZERO_SUM, NONZERO_MIN -> throw new IllegalStateException(fold + " has no pair path");
                 }
             } else {
                 short[] s = in.shorts();
                 short[] t = out.shorts();
-                switch (mode) {
-                    case AVG -> {
+                switch (fold) {
+                    case SUM -> {
                         for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
                             t[o + i] = (short) avg4(s[r0 + a] & 0xffff, s[r0 + a + c] & 0xffff, s[r1 + a] & 0xffff,
                                     s[r1 + a + c] & 0xffff);
@@ -205,6 +320,17 @@ public final class ImagePooling {
                             }
                         }
                     }
+                    case MIN -> {
+                        for (int i = 0, a = 0, ch = 0; i < n; i++, a++) {
+                            t[o + i] = (short) Math.min(Math.min(s[r0 + a] & 0xffff, s[r0 + a + c] & 0xffff),
+                                    Math.min(s[r1 + a] & 0xffff, s[r1 + a + c] & 0xffff));
+                            if (++ch == c) {
+                                ch = 0;
+                                a += c;
+                            }
+                        }
+                    }
+                    case NONZERO_SUM, NONZERO_MIN -> throw new IllegalStateException(fold + " has no pair path");
                 }
             }
         }
@@ -216,49 +342,89 @@ public final class ImagePooling {
             return q + ((4 - 2 * (sum & 3) - (q & 1)) >>> 31);
         }
 
-        /** The window's first row into {@code acc}, widened. */
-        private void load(int y, int rowLen) {
-            int base = y * rowLen;
-            if (in.bitDepth() == 8) {
-                byte[] s = in.bytes();
-                for (int i = 0; i < rowLen; i++) {
-                    acc[i] = s[base + i] & 0xff;
+        /** The window's first row, in {@code acc}, as the fold keeps it. */
+        private void start() {
+            switch (fold) {
+                case SUM, MAX, MIN -> { }
+                case NONZERO_SUM -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        count[i] = -acc[i] >>> 31;
+                    }
                 }
-            } else {
-                short[] s = in.shorts();
-                for (int i = 0; i < rowLen; i++) {
-                    acc[i] = s[base + i] & 0xffff;
+                case NONZERO_MIN -> {
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] = (acc[i] - 1) & wrap;
+                    }
                 }
             }
         }
 
-        /** Adds (or maxes) row {@code y} into {@code acc}: stride 1, so the loops vectorise. */
-        private void combine(int y, int rowLen) {
-            int base = y * rowLen;
-            switch (mode) {
-                case AVG -> {
-                    if (in.bitDepth() == 8) {
-                        byte[] s = in.bytes();
-                        for (int i = 0; i < rowLen; i++) {
+        /**
+         * Folds row {@code y} into {@code acc}: stride 1, so the loops vectorise. One loop per depth
+         * and fold, reading the samples where they are: widening the row into a buffer first and
+         * folding that made 2 x 2 averages a fifth slower (CPU time, ImagePoolingBench).
+         */
+        private void combine(int y) {
+            int base = y * acc.length;
+            if (in.bitDepth() == 8) {
+                byte[] s = in.bytes();
+                switch (fold) {
+                    case SUM -> {
+                        for (int i = 0; i < acc.length; i++) {
                             acc[i] += s[base + i] & 0xff;
                         }
-                    } else {
-                        short[] s = in.shorts();
-                        for (int i = 0; i < rowLen; i++) {
-                            acc[i] += s[base + i] & 0xffff;
+                    }
+                    case NONZERO_SUM -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            int v = s[base + i] & 0xff;
+                            acc[i] += v;
+                            count[i] += -v >>> 31; // 1 for a sample above 0: samples are below 2^31
+                        }
+                    }
+                    case MAX -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            acc[i] = Math.max(acc[i], s[base + i] & 0xff);
+                        }
+                    }
+                    case MIN -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            acc[i] = Math.min(acc[i], s[base + i] & 0xff);
+                        }
+                    }
+                    case NONZERO_MIN -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            acc[i] = Math.min(acc[i], ((s[base + i] & 0xff) - 1) & wrap);
                         }
                     }
                 }
-                case MAX -> {
-                    if (in.bitDepth() == 8) {
-                        byte[] s = in.bytes();
-                        for (int i = 0; i < rowLen; i++) {
-                            acc[i] = Math.max(acc[i], s[base + i] & 0xff);
+            } else {
+                short[] s = in.shorts();
+                switch (fold) {
+                    case SUM -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            acc[i] += s[base + i] & 0xffff;
                         }
-                    } else {
-                        short[] s = in.shorts();
-                        for (int i = 0; i < rowLen; i++) {
+                    }
+                    case NONZERO_SUM -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            int v = s[base + i] & 0xffff;
+                            acc[i] += v;
+                            count[i] += -v >>> 31;
+                        }
+                    }
+                    case MAX -> {
+                        for (int i = 0; i < acc.length; i++) {
                             acc[i] = Math.max(acc[i], s[base + i] & 0xffff);
+                        }
+                    }
+                    case MIN -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            acc[i] = Math.min(acc[i], s[base + i] & 0xffff);
+                        }
+                    }
+                    case NONZERO_MIN -> {
+                        for (int i = 0; i < acc.length; i++) {
+                            acc[i] = Math.min(acc[i], ((s[base + i] & 0xffff) - 1) & wrap);
                         }
                     }
                 }
@@ -269,12 +435,12 @@ public final class ImagePooling {
         private void emit(int oy, int rows, Divisor full) {
             int w = in.width();
             int ow = out.width();
-            int obase = oy * ow * c;
             // Windows wholly inside the row: the same count, so one divisor and a loop without bounds.
             int inner = Math.min(ow, w / f);
             int[] o = row;
-            switch (mode) {
-                case AVG -> {
+            // One loop per fold: a five-case switch inside the loop over windows cost 2x2 means a tenth.
+            switch (fold) {
+                case SUM -> {
                     Divisor d = rows == f ? full : new Divisor(rows * f);
                     if (f == 2) {
                         for (int ox = 0; ox < inner; ox++) {
@@ -286,23 +452,23 @@ public final class ImagePooling {
                     } else {
                         for (int ox = 0; ox < inner; ox++) {
                             for (int ch = 0; ch < c; ch++) {
-                                int a = ox * f * c + ch;
-                                int v = 0;
-                                for (int x = 0; x < f; x++, a += c) {
-                                    v += acc[a];
-                                }
-                                o[ox * c + ch] = d.roundHalfEven(v);
+                                o[ox * c + ch] = d.roundHalfEven(sum(acc, ox * f, f, ch));
                             }
                         }
                     }
                     if (inner < ow) { // the partial window at the row's end
                         Divisor last = new Divisor(rows * (w - inner * f));
                         for (int ch = 0; ch < c; ch++) {
-                            int v = 0;
-                            for (int x = inner * f; x < w; x++) {
-                                v += acc[x * c + ch];
-                            }
-                            o[inner * c + ch] = last.roundHalfEven(v);
+                            o[inner * c + ch] = last.roundHalfEven(sum(acc, inner * f, w - inner * f, ch));
+                        }
+                    }
+                }
+                case NONZERO_SUM -> {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int n = Math.min(f, w - ox * f);
+                        for (int ch = 0; ch < c; ch++) {
+                            int nonzero = sum(count, ox * f, n, ch);
+                            o[ox * c + ch] = nonzero == 0 ? 0 : (int) roundHalfEven(sum(acc, ox * f, n, ch), nonzero);
                         }
                     }
                 }
@@ -318,42 +484,53 @@ public final class ImagePooling {
                         }
                     }
                 }
+                case MIN, NONZERO_MIN -> {
+                    int back = fold == Fold.MIN ? 0 : 1; // NONZERO_MIN's keys map back by + 1, mod wrap + 1
+                    for (int ox = 0; ox < ow; ox++) {
+                        int x1 = Math.min(ox * f + f, w);
+                        for (int ch = 0; ch < c; ch++) {
+                            int v = Integer.MAX_VALUE;
+                            for (int x = ox * f; x < x1; x++) {
+                                v = Math.min(v, acc[x * c + ch]);
+                            }
+                            o[ox * c + ch] = (v + back) & wrap;
+                        }
+                    }
+                }
             }
-            store(obase, ow * c);
+            fromOrdered(o, out, oy);
         }
 
-        /** The output row from {@code row}, narrowed to the depth; one typed array lookup per row. */
-        private void store(int at, int n) {
-            if (out.bitDepth() == 8) {
-                byte[] b = out.bytes();
-                for (int i = 0; i < n; i++) {
-                    b[at + i] = (byte) row[i];
-                }
-            } else {
-                short[] b = out.shorts();
-                for (int i = 0; i < n; i++) {
-                    b[at + i] = (short) row[i];
-                }
+        /** Channel {@code ch} of {@code a}'s {@code n} columns from column {@code x0}, summed. */
+        private int sum(int[] a, int x0, int n, int ch) {
+            int v = 0;
+            for (int x = x0; x < x0 + n; x++) {
+                v += a[x * c + ch];
             }
+            return v;
         }
     }
 
     /** Wide windows and 32-bit samples: the same two passes in {@code long}, unsigned samples. */
     private static final class LongRows {
-        private final DownsampleMode mode;
+        private final Fold fold;
         private final IntImage in;
         private final IntImage out;
         private final int f;
         private final int c;
+        private final long wrap;
         private final long[] acc;
+        private final int[] count;
 
-        LongRows(DownsampleMode mode, IntImage in, IntImage out, int f) {
-            this.mode = mode;
+        LongRows(Fold fold, IntImage in, IntImage out, int f) {
+            this.fold = fold;
             this.in = in;
             this.out = out;
             this.f = f;
             this.c = in.channels();
+            this.wrap = in.maxValue() << 1 | 1;
             this.acc = new long[in.width() * c];
+            this.count = fold == Fold.NONZERO_SUM ? new int[acc.length] : null;
         }
 
         void run() {
@@ -361,20 +538,35 @@ public final class ImagePooling {
             for (int oy = 0; oy < out.height(); oy++) {
                 int y0 = oy * f;
                 int y1 = Math.min(y0 + f, in.height());
-                for (int i = 0; i < rowLen; i++) {
-                    acc[i] = sample(y0 * rowLen + i);
-                }
-                for (int y = y0 + 1; y < y1; y++) {
+                for (int y = y0; y < y1; y++) {
                     int base = y * rowLen;
-                    switch (mode) {
-                        case AVG -> {
+                    boolean first = y == y0;
+                    switch (fold) {
+                        case SUM -> {
                             for (int i = 0; i < rowLen; i++) {
-                                acc[i] += sample(base + i);
+                                acc[i] = (first ? 0 : acc[i]) + sample(base + i);
+                            }
+                        }
+                        case NONZERO_SUM -> {
+                            for (int i = 0; i < rowLen; i++) {
+                                long v = sample(base + i);
+                                acc[i] = (first ? 0 : acc[i]) + v;
+                                count[i] = (first ? 0 : count[i]) + (v == 0 ? 0 : 1);
                             }
                         }
                         case MAX -> {
                             for (int i = 0; i < rowLen; i++) {
-                                acc[i] = Math.max(acc[i], sample(base + i));
+                                acc[i] = Math.max(first ? 0 : acc[i], sample(base + i));
+                            }
+                        }
+                        case MIN -> {
+                            for (int i = 0; i < rowLen; i++) {
+                                acc[i] = Math.min(first ? Long.MAX_VALUE : acc[i], sample(base + i));
+                            }
+                        }
+                        case NONZERO_MIN -> {
+                            for (int i = 0; i < rowLen; i++) {
+                                acc[i] = Math.min(first ? Long.MAX_VALUE : acc[i], (sample(base + i) - 1) & wrap);
                             }
                         }
                     }
@@ -402,16 +594,32 @@ public final class ImagePooling {
                 for (int ch = 0; ch < c; ch++) {
                     int a = x0 * c + ch;
                     long v = acc[a];
-                    switch (mode) {
-                        case AVG -> {
+                    switch (fold) {
+                        case SUM -> {
                             for (int x = x0 + 1; x < x1; x++) {
                                 v += acc[a += c];
                             }
                             v = roundHalfEven(v, n);
                         }
+                        case NONZERO_SUM -> {
+                            long nonzero = count[a];
+                            for (int x = x0 + 1; x < x1; x++) {
+                                v += acc[a += c];
+                                nonzero += count[a];
+                            }
+                            v = nonzero == 0 ? 0 : roundHalfEven(v, nonzero);
+                        }
                         case MAX -> {
                             for (int x = x0 + 1; x < x1; x++) {
                                 v = Math.max(v, acc[a += c]);
+                            }
+                        }
+                        case MIN, NONZERO_MIN -> {
+                            for (int x = x0 + 1; x < x1; x++) {
+                                v = Math.min(v, acc[a += c]);
+                            }
+                            if (fold == Fold.NONZERO_MIN) {
+                                v = (v + 1) & wrap;
                             }
                         }
                     }
