@@ -54,8 +54,15 @@ public final class DownsampleCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "The output directory.")
     String output;
 
-    @Option(names = "--mode", defaultValue = "avg", paramLabel = "avg|max", description = "Pooling (default ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", defaultValue = "avg", paramLabel = "avg|max|min|mode|median",
+            description = "Pooling: avg (the exact mean, rounded half to even), max, min, mode (the most frequent sample,"
+                    + " ties to the smallest: for label images), median (the lower one). min, mode and median take integer"
+                    + " images only (default ${DEFAULT-VALUE}).")
     String mode;
+
+    @Option(names = "--sparse", description = "Zero is background: a window pools only its nonzero samples unless all"
+            + " are zero (igneous's sparse downsampling), so thin labels survive. Integer images only.")
+    boolean sparse;
 
     @Option(names = "--factor", defaultValue = "2", paramLabel = "F",
             description = "Window and stride per level (default ${DEFAULT-VALUE}).")
@@ -178,7 +185,7 @@ public final class DownsampleCommand implements Callable<Integer> {
     DownsampleJob.Options options() {
         try {
             DownsampleSpec s = new DownsampleSpec(DownsampleMode.parse(mode), factor, levels, EdgeMode.parse(edge), maxPixels,
-                    taskPixels);
+                    taskPixels, sparse);
             DownsampleJob.Existing e = existing == null ? DownsampleJob.Existing.REFUSE
                     : existing.overwrite ? DownsampleJob.Existing.OVERWRITE : DownsampleJob.Existing.RESUME;
             return DownsampleJob.Options.builder(input, output, s).formats(OutputFormat.parse(format))

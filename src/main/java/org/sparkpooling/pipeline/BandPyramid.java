@@ -102,7 +102,7 @@ final class BandPyramid {
     }
 
     private IntImage pool(IntImage rows) {
-        return ImagePooling.pool(spec.mode(), rows, spec.factor(), spec.edge() == EdgeMode.PARTIAL);
+        return spec.pool(rows);
     }
 
     /** Rows {@code [y, y + n)} of {@code img}, copied. */

@@ -79,6 +79,16 @@ public final class BandReaders {
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
+    /** Whether {@code in} starts as a TIFF or BigTIFF does; a positioned read, so {@code in} stays where it was. */
+    static boolean isTiff(FSDataInputStream in, long length) throws IOException {
+        if (length < 8) {
+            return false;
+        }
+        byte[] head = new byte[8];
+        in.readFully(0, head);
+        return isTiff(head);
+    }
+
     private static boolean isTiff(byte[] h) {
         if (h.length < 8) {
             return false;

@@ -65,6 +65,14 @@ public final class DownsampleJob {
                 throw new IllegalArgumentException("formats must name at least one output format");
             }
             formats = java.util.Collections.unmodifiableSet(EnumSet.copyOf(formats));
+            if (kind.floats() && !spec.mode().poolsFloats()) {
+                throw new IllegalArgumentException("mode (" + spec.mode().label() + ") applies to integer images"
+                        + " only: " + kind.label() + " input pools float planes (use avg or max)");
+            }
+            if (kind.floats() && spec.sparse()) {
+                throw new IllegalArgumentException("--sparse applies to integer images only: " + kind.label()
+                        + " input pools float planes, where zero is a value like any other");
+            }
             for (OutputFormat f : formats) {
                 if (kind.floats() && f.integerSamplesOnly()) {
                     throw new IllegalArgumentException("format (" + OutputFormat.label(formats) + ") needs integer"
@@ -323,6 +331,9 @@ public final class DownsampleJob {
         s.put("input", in.getFileSystem(hadoop).makeQualified(in).toString());
         s.put("input format", o.kind().label());
         s.put("mode", o.spec().mode().label());
+        if (o.spec().sparse()) { // absent when false, so outputs made before the sparse rule still resume
+            s.put("sparse", "true");
+        }
         s.put("factor", Integer.toString(o.spec().factor()));
         s.put("levels", Integer.toString(o.spec().levels()));
         s.put("edge", o.spec().edge().label());

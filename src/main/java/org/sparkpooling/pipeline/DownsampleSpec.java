@@ -8,10 +8,12 @@ import org.sparkpooling.pool.PoolSpec;
  * What a downsampling run does to each image: {@code mode} pooling, {@code factor} x {@code factor}
  * with stride {@code factor}, for {@code levels} levels ({@code 0}: until the short side is one
  * pixel), with the given edge rule; images whose header claims more than {@code maxPixels} pixels
- * are refused before their pixels are decoded.
+ * are refused before their pixels are decoded. With {@code sparse}, zero is background: a window pools
+ * only its nonzero samples unless all are zero ({@link ImagePooling#pool(DownsampleMode,
+ * org.sparkpooling.tensor.IntImage, int, boolean, boolean)}).
  */
 public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels,
-        long taskPixels) implements java.io.Serializable {
+        long taskPixels, boolean sparse) implements java.io.Serializable {
 
     /**
      * The default guard against a header claiming more pixels than a run should spend: 10 gigapixels,
@@ -31,9 +33,20 @@ public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMo
      */
     public static final long DEFAULT_TASK_PIXELS = 1L << 25;
 
-    /** With the default task budget. */
+    /** With the default task budget, every sample counted. */
     public DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels) {
         this(mode, factor, levels, edge, maxPixels, DEFAULT_TASK_PIXELS);
+    }
+
+    /** Every sample counted (not sparse). */
+    public DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels,
+            long taskPixels) {
+        this(mode, factor, levels, edge, maxPixels, taskPixels, false);
+    }
+
+    /** The level after {@code level} under this spec's mode, factor, edge rule and sparse rule. */
+    public org.sparkpooling.tensor.IntImage pool(org.sparkpooling.tensor.IntImage level) {
+        return ImagePooling.pool(mode, level, factor, edge == EdgeMode.PARTIAL, sparse);
     }
 
     public DownsampleSpec {

@@ -81,12 +81,52 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
                     }
                     return Source.tensor(file.relativePath(), file.length(), t, spec.maxPixels());
                 }
+                if (BandReaders.isTiff(in, file.length())) {
+                    Source wide = wideTiff(file, p);
+                    if (wide != null) {
+                        return wide;
+                    }
+                }
                 return Source.image(file.relativePath(), file.length(), ImageDecoder.decode(in, file.length(),
                         spec.maxPixels(), spec.taskPixels()));
             } catch (TooLargeForTask e) {
                 return banded(file, p);
             } catch (IOException e) {
                 throw new BadImageException("read failed: " + e, e);
+            }
+        }
+
+        /**
+         * A TIFF of 32-bit samples (label ids), read by the band reader at any size, whole when it fits
+         * the budget: ImageIO's TIFF reader refuses 32-bit samples with a predictor. {@code null} for
+         * any other TIFF, and for one the band reader cannot open, which ImageIO then reads or names
+         * the reason for, as before.
+         */
+        private Source wideTiff(InputFile file, Path p) throws BadImageException {
+            BandReader reader;
+            try {
+                reader = BandReaders.open(p.getFileSystem(conf).open(p), file.length(), spec.maxPixels());
+            } catch (IOException | BadImageException e) {
+                return null;
+            }
+            boolean handedOver = false;
+            try {
+                if (reader.bitDepth() != 32) {
+                    return null;
+                }
+                if ((long) reader.width() * reader.height() > spec.taskPixels()) {
+                    handedOver = true;
+                    return Source.banded(file.relativePath(), file.length(), reader);
+                }
+                return Source.image(file.relativePath(), file.length(), reader.readRows(0, reader.height()));
+            } finally {
+                if (!handedOver) {
+                    try {
+                        reader.close();
+                    } catch (IOException ignored) {
+                        // the samples are read; a close error loses nothing
+                    }
+                }
             }
         }
 

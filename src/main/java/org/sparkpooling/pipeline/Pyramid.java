@@ -28,7 +28,8 @@ import org.sparkpooling.tensor.Tensor;
 public final class Pyramid {
 
     private final DownsampleSpec spec;
-    private final PoolSpec poolSpec;
+    /** The float kernel's spec, made when the first float level comes: integer-only modes have none. */
+    private PoolSpec poolSpec;
     private final PoolKernel kernel;
 
     public Pyramid(DownsampleSpec spec, PoolKernel kernel) {
@@ -36,7 +37,6 @@ public final class Pyramid {
             throw new IllegalArgumentException("spec and kernel must not be null");
         }
         this.spec = spec;
-        this.poolSpec = spec.poolSpec();
         this.kernel = kernel;
     }
 
@@ -59,11 +59,14 @@ public final class Pyramid {
 
     /** The level after an image of integer samples, in integers. */
     public IntImage next(IntImage level) {
-        return ImagePooling.pool(spec.mode(), level, spec.factor(), spec.edge() == EdgeMode.PARTIAL);
+        return spec.pool(level);
     }
 
     /** The level after {@code level}, through the kernel (see the class comment). */
     public Planes next(Planes level) {
+        if (poolSpec == null) {
+            poolSpec = spec.poolSpec();
+        }
         Shape in = new Shape(1, level.channels(), level.height(), level.width());
         Shape out = poolSpec.geometry(level.height(), level.width()).outputShape(in);
         float[] y = new float[out.size()];

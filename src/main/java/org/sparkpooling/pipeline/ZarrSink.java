@@ -81,12 +81,15 @@ final class ZarrSink implements OutputSink {
     }
 
     /**
-     * Whether {@code mode} keeps label ids (a value of the window, never a blend), so its pyramid is
-     * a label image. No default: a new mode makes the compiler ask.
+     * Whether a run in {@code mode} makes a label pyramid, written with NGFF's {@code image-label}
+     * metadata: {@code mode}, the label-safe mode. Min, max and median also keep a value of the
+     * window, never a blend, but are as often run on intensity images (a max projection, a median
+     * filter), so they write a plain image. No default: a new mode makes the compiler ask.
      */
     static boolean labelMode(DownsampleMode mode) {
         return switch (mode) {
-            case AVG, MAX -> false;
+            case MODE -> true;
+            case AVG, MAX, MIN, MEDIAN -> false;
         };
     }
 
@@ -414,11 +417,13 @@ final class ZarrSink implements OutputSink {
         kwargs.put("mode", spec.mode().label());
         kwargs.put("factor", spec.factor());
         kwargs.put("edge", spec.edge().label());
+        kwargs.put("sparse", spec.sparse());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("description", spec.factor() + "x" + spec.factor() + " " + spec.mode().label() + " pooling, stride "
                 + spec.factor() + ", each level from the one before; edge " + spec.edge().label()
                 + (spec.edge() == EdgeMode.PARTIAL ? " (overhanging windows pool their in-bounds pixels)"
                         : " (the remainder rows and columns are dropped)")
+                + (spec.sparse() ? "; sparse (zero is background: only nonzero samples count unless all are zero)" : "")
                 + (floats ? "; float32, not rounded" : "; integer samples, means rounded half to even"));
         m.put("method", "spark-pooling downsample");
         m.put("version", version);

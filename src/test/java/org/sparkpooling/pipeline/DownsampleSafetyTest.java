@@ -227,6 +227,26 @@ class DownsampleSafetyTest {
     }
 
     @Test
+    void theLabelModesAndSparseRunFromTheCommandLineAndFloatInputRefusesThem(@TempDir Path dir) throws IOException {
+        for (String mode : List.of("min", "mode", "median")) {
+            Path out = dir.resolve(mode);
+            Run r = downsample(images, out, "--mode", mode, "--sparse", "--levels", "2");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("inputs 3 = pooled 3 + errors 0"), r.out());
+            String manifest = Files.readString(out.resolve("_pooling_manifest.json"));
+            assertTrue(manifest.contains("\"mode\" : \"" + mode + "\"") && manifest.contains("\"sparse\" : \"true\""),
+                    manifest);
+        }
+        Path npy = dir.resolve("t.npy");
+        org.sparkpooling.tensor.Npy.write(npy, new org.sparkpooling.tensor.Tensor(
+                new org.sparkpooling.tensor.Shape(1, 1, 4, 4), new float[16]));
+        Run refused = downsample(npy, dir.resolve("t-out"), "--input-format", "npy", "--mode", "median");
+        assertRefused(refused, "pooling downsample: mode (median) applies to integer images only: npy input pools"
+                + " float planes (use avg or max)");
+        assertFalse(Files.exists(dir.resolve("t-out")), "a refused run makes no output");
+    }
+
+    @Test
     void resumeWithAnyChangedSettingIsRefusedNamingIt(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
         Path other = dir.resolve("other");
@@ -257,6 +277,10 @@ class DownsampleSafetyTest {
             assertRefused(r, "pooling downsample: --resume: output (file:" + out + ") was made with other settings: ");
             assertTrue(r.firstErrorLine().contains(c[2]), c[0] + ": " + r.firstErrorLine());
         }
+        Run sparse = cli("downsample", "--input", images.toString(), "--output", out.toString(), "--levels", "1",
+                "--resume", "--sparse");
+        assertRefused(sparse, "pooling downsample: --resume: output (file:" + out + ") was made with other settings: ");
+        assertTrue(sparse.firstErrorLine().contains("sparse unset (now true)"), sparse.firstErrorLine());
         assertEquals(before, snapshot(out), "refused resumes change nothing");
         Run same = downsample(images, out, "--levels", "1", "--resume");
         assertEquals(0, same.exit(), same.err());

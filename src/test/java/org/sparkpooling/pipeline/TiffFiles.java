@@ -88,7 +88,7 @@ final class TiffFiles {
 
     /**
      * A stripped TIFF with separate planes (PlanarConfiguration 2): 8- or 16-bit, gray + alpha or
-     * RGB(A), uncompressed or Deflate with the horizontal predictor, in the given byte order.
+     * RGB(A) (or gray at 32 bits), uncompressed or Deflate with the horizontal predictor, in the given byte order.
      */
     static void writePlanar(Path file, IntImage img, boolean little, boolean deflate, int rowsPerStrip)
             throws IOException {
@@ -114,8 +114,10 @@ final class TiffFiles {
                         prev = v;
                         if (bytes == 1) {
                             raw.put((byte) out);
-                        } else {
+                        } else if (bytes == 2) {
                             raw.putShort((short) out);
+                        } else {
+                            raw.putInt((int) out);
                         }
                     }
                 }

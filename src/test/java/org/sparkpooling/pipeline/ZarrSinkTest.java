@@ -172,7 +172,7 @@ class ZarrSinkTest {
             assertEquals("[1.0," + s + "," + s + "]", t.get(0).get("scale").toString());
         }
         assertEquals("max", ms.get("type").asText());
-        assertEquals("{\"edge\":\"trim\",\"factor\":3,\"mode\":\"max\"}", ms.get("metadata").get("kwargs").toString());
+        assertEquals("{\"edge\":\"trim\",\"factor\":3,\"mode\":\"max\",\"sparse\":false}", ms.get("metadata").get("kwargs").toString());
         assertEquals("spark-pooling downsample", ms.get("metadata").get("method").asText());
         assertTrue(ms.get("metadata").get("description").asText().startsWith("3x3 max pooling, stride 3"));
         JsonNode omero = attrs.get("omero");
@@ -206,9 +206,9 @@ class ZarrSinkTest {
         assertEquals("<u4", ZarrFiles.json(dir.resolve("zarr/seg.zarr/0/.zarray")).get("dtype").asText());
         assertArrayEquals(expected(ids), ZarrFiles.array(dir.resolve("zarr/seg.zarr/0")), "ids above 2^24 kept");
 
-        // The run's hook: no mode is a label mode yet (the label modes will be).
+        // The run's hook: mode, the label-safe mode, makes label pyramids; the others plain images.
         for (DownsampleMode m : DownsampleMode.values()) {
-            assertFalse(ZarrSink.labelMode(m), m.label());
+            assertEquals(m == DownsampleMode.MODE, ZarrSink.labelMode(m), m.label());
         }
     }
 
