@@ -14,7 +14,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 import org.sparkpooling.tensor.IntImage;
 
 /** A level as a PNG of the same channels and bit depth (gray, gray+alpha, RGB, RGBA; 8 or 16 bits). */
@@ -91,9 +90,9 @@ public final class PngEncoder {
         private final int width;
         private final int channels;
         private final int bitDepth;
-        private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         private final byte[] buf = new byte[IDAT_BYTES];
         private int filled;
+        private final HuffmanDeflater deflater;
         private int rows;
         private boolean closed;
 
@@ -107,12 +106,22 @@ public final class PngEncoder {
             this.width = width;
             this.channels = channels;
             this.bitDepth = bitDepth;
-            deflater.setStrategy(Deflater.HUFFMAN_ONLY);
             ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
                     .put((byte) (channels == 1 ? 0 : channels == 2 ? 4 : channels == 3 ? 2 : 6))
                     .put((byte) 0).put((byte) 0).put((byte) 0);
             this.out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
             chunk(this.out, "IHDR", ihdr.array(), ihdr.array().length);
+            deflater = new HuffmanDeflater(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    idat(b, off, len);
+                }
+            });
         }
 
         /** The next band of rows (the image's width, channels and depth). */
@@ -122,19 +131,23 @@ public final class PngEncoder {
                 throw new IllegalArgumentException("band " + band + " at row " + rows + " does not fit a " + width
                         + "x" + height + "x" + channels + " " + bitDepth + "-bit PNG");
             }
-            deflater.setInput(subFiltered(band));
-            while (!deflater.needsInput()) {
-                deflate();
-            }
+            byte[] filtered = subFiltered(band);
+            deflater.write(filtered, 0, filtered.length);
             rows += band.height();
         }
 
-        /** One deflate call into the chunk buffer; a full buffer leaves as an IDAT chunk. */
-        private void deflate() throws IOException {
-            filled += deflater.deflate(buf, filled, buf.length - filled);
-            if (filled == buf.length) {
-                chunk(out, "IDAT", buf, filled);
-                filled = 0;
+        /** Compressed bytes into the chunk buffer; each full buffer leaves as an IDAT chunk. */
+        private void idat(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                int n = Math.min(len, buf.length - filled);
+                System.arraycopy(b, off, buf, filled, n);
+                filled += n;
+                off += n;
+                len -= n;
+                if (filled == buf.length) {
+                    chunk(out, "IDAT", buf, filled);
+                    filled = 0;
+                }
             }
         }
 
@@ -144,22 +157,15 @@ public final class PngEncoder {
                 return;
             }
             closed = true;
-            try {
-                if (rows != height) {
-                    throw new IllegalStateException("PNG of " + height + " rows closed after " + rows);
-                }
-                deflater.finish();
-                while (!deflater.finished()) {
-                    deflate();
-                }
-                if (filled > 0) {
-                    chunk(out, "IDAT", buf, filled);
-                }
-                chunk(out, "IEND", new byte[0], 0);
-                out.flush();
-            } finally {
-                deflater.end();
+            if (rows != height) {
+                throw new IllegalStateException("PNG of " + height + " rows closed after " + rows);
             }
+            deflater.finish();
+            if (filled > 0) {
+                chunk(out, "IDAT", buf, filled);
+            }
+            chunk(out, "IEND", new byte[0], 0);
+            out.flush();
         }
     }
 
