@@ -6,11 +6,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
+import org.sparkpooling.pool.DownsampleMode;
 
 /** Generated test images, written with ImageIO, and a plain reference for one pooling level. */
 public final class TestImages {
 
     private TestImages() {
+    }
+
+    /**
+     * The modes the float kernels also compute ({@link DownsampleMode#poolsFloats}): the ones a test
+     * can hold against a kernel's level. The integer-only modes have their own reference in
+     * {@code ImagePoolingTest}.
+     */
+    static java.util.List<DownsampleMode> floatModes() {
+        return java.util.Arrays.stream(DownsampleMode.values()).filter(DownsampleMode::poolsFloats).toList();
     }
 
     /** Random samples; smooth-ish so JPEG keeps them near, with extremes (0, max) sprinkled in. */
