@@ -63,7 +63,8 @@ import org.sparkpooling.tensor.Tensor;
  * <pre>
  * java $(cat conf/java-module-options) -Dpooling.home=. -Xmx6g \
  *   -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
- *   org.sparkpooling.benchmarks.ColumnPoolingBench [--photos DIR] [--rows N] [--reps K] [--iterations I]
+ *   org.sparkpooling.benchmarks.ColumnPoolingBench [--photos DIR] [--rows N] [--reps K] [--iterations I] \
+ *   [--no-tensors]
  * </pre>
  */
 public final class ColumnPoolingBench {
@@ -71,8 +72,11 @@ public final class ColumnPoolingBench {
     private ColumnPoolingBench() {
     }
 
-    /** What one run measures; {@code photos} null skips the image part. */
-    record Options(Path photos, int rows, int reps, int iterations, Path scratch) {
+    /**
+     * What one run measures; {@code photos} null skips the image part, {@code tensors} false the
+     * tensor part (minutes of the bench job that an image-only change need not wait for).
+     */
+    record Options(Path photos, int rows, int reps, int iterations, Path scratch, boolean tensors) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,24 +84,28 @@ public final class ColumnPoolingBench {
         int rows = 4000;
         int reps = 5;
         int iterations = 2000;
+        boolean tensors = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--photos" -> photos = Path.of(args[++i]);
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+                case "--no-tensors" -> tensors = false;
                 default -> throw new IllegalArgumentException("option (" + args[i] + ") must be --photos, --rows,"
-                        + " --reps or --iterations");
+                        + " --reps, --iterations or --no-tensors");
             }
         }
         Path scratch = Files.createTempDirectory("column-pooling-bench");
-        run(new Options(photos, rows, reps, iterations, scratch), System.out);
+        run(new Options(photos, rows, reps, iterations, scratch, tensors), System.out);
     }
 
     static void run(Options o, PrintStream out) throws Exception {
         out.printf(Locale.ROOT, "load average at start: %s%n", load());
         isolated(o, out);
-        tensors(o, out);
+        if (o.tensors()) {
+            tensors(o, out);
+        }
         if (o.photos() != null) {
             images(o, out);
         }
