@@ -549,13 +549,15 @@ final class RowPooler {
     private InternalRow result(InternalRow struct, int[] sizeFields, int[] sizes, byte[] data, int[] ind) {
         StructField[] fields = column.type().fields();
         Object[] values = new Object[fields.length];
+        int dataField = column.data();
         for (int i = 0; i < fields.length; i++) {
-            values[i] = struct.isNullAt(i) ? null : struct.get(i, fields[i].dataType());
+            // Not the data: an UnsafeRow's getBinary copies it, megabytes for a photo, only to be replaced.
+            values[i] = i == dataField || struct.isNullAt(i) ? null : struct.get(i, fields[i].dataType());
         }
         for (int a = 0; a < sizeFields.length; a++) {
             values[sizeFields[a]] = sizes[a];
         }
-        values[column.data()] = data;
+        values[dataField] = data;
         GenericInternalRow pooled = new GenericInternalRow(values);
         if (!call.withIndices()) {
             return pooled;
