@@ -312,6 +312,8 @@ public final class ColumnPoolingBench {
 
     private static void images(Options o, PrintStream out) throws Exception {
         SparkSession spark = SparkSetup.session("ColumnPoolingBench images", "local[1]", Map.of());
+        CpuListener cpu = new CpuListener();
+        spark.sparkContext().addSparkListener(cpu);
         try {
             Dataset<Row> images = spark.read().format("image").option("dropInvalid", true).load(o.photos().toString())
                     .persist(StorageLevel.MEMORY_ONLY());
@@ -320,21 +322,37 @@ public final class ColumnPoolingBench {
             for (Row r : sizes) {
                 megapixels += (double) r.getInt(0) * r.getInt(1) / 1e6;
             }
-            Dataset<Row> pooled = images.select(PoolingFunctions.pool2d(col("image"),
-                    PoolSpec.avg(2, 2).ceilMode(true).build()).alias("half"));
-            Runnable input = () -> images.write().format("noop").mode("overwrite").save();
-            Runnable function = () -> pooled.write().format("noop").mode("overwrite").save();
-            input.run();
-            function.run();
+            // The same rows as Parquet, read afresh each time: a source that is not Spark's in-memory cache.
+            String parquetPath = o.scratch().resolve("image-rows.parquet").toString();
+            images.write().mode("overwrite").parquet(parquetPath);
+            Dataset<Row> parquet = spark.read().parquet(parquetPath);
+            Column half = PoolingFunctions.pool2d(col("image"), PoolSpec.avg(2, 2).ceilMode(true).build()).alias("half");
+            Dataset<Row> pooled = images.select(half);
+            Dataset<Row> pooledParquet = parquet.select(half);
+            Runnable[] queries = {
+                () -> images.write().format("noop").mode("overwrite").save(),
+                () -> pooled.write().format("noop").mode("overwrite").save(),
+                () -> parquet.write().format("noop").mode("overwrite").save(),
+                () -> pooledParquet.write().format("noop").mode("overwrite").save()};
+            for (Runnable q : queries) {
+                q.run(); // warm: JIT, Spark's first jobs
+            }
             DownsampleSpec ds = new DownsampleSpec(DownsampleMode.AVG, 2, 1, EdgeMode.PARTIAL,
                     DownsampleSpec.DEFAULT_MAX_PIXELS);
-            List<Double> in = new ArrayList<>();
-            List<Double> fn = new ArrayList<>();
+            List<List<Double>> wall = new ArrayList<>();
+            List<List<Double>> cpuSeconds = new ArrayList<>();
+            for (int q = 0; q < queries.length; q++) {
+                wall.add(new ArrayList<>());
+                cpuSeconds.add(new ArrayList<>());
+            }
             List<Double> pipelinePool = new ArrayList<>();
             double pipelineMegapixels = 0;
             for (int r = 0; r < o.reps(); r++) {
-                in.add(seconds(input));
-                fn.add(seconds(function));
+                for (int q = 0; q < queries.length; q++) {
+                    cpu.reset(spark);
+                    wall.get(q).add(seconds(queries[q]));
+                    cpuSeconds.get(q).add(cpu.seconds(spark));
+                }
                 Path outDir = o.scratch().resolve("pyramid-" + r);
                 DownsampleReport report = DownsampleJob.run(spark, DownsampleJob.Options.builder(o.photos().toString(),
                         outDir.toString(), ds).formats(OutputFormat.PARQUET).partitions(4).build(),
@@ -342,22 +360,60 @@ public final class ColumnPoolingBench {
                 pipelinePool.add(report.seconds().pool());
                 pipelineMegapixels = report.inputMegapixels();
             }
-            double fnRate = megapixels / median(fn);
-            double fnOnly = megapixels / (median(fn) - median(in));
             double pipelineRate = pipelineMegapixels / median(pipelinePool);
             out.printf(Locale.ROOT, "images: %d photos, %.1f MP, avg 2x2 ceil (the pipeline's partial edge), local[1], %d"
-                    + " runs each, alternating%n", sizes.size(), megapixels, o.reps());
-            out.printf(Locale.ROOT, "  pool2d(image) query on cached image rows  %7.1f MP/s  (wall %s s)%n", fnRate,
-                    fmt(fn));
-            out.printf(Locale.ROOT, "  the same query without pool2d             %7.1f MP/s  (wall %s s)%n",
-                    megapixels / median(in), fmt(in));
-            out.printf(Locale.ROOT, "  pool2d alone (difference)                 %7.1f MP/s%n", fnOnly);
+                    + " runs each, alternating; executor CPU is the tasks' thread CPU time%n", sizes.size(), megapixels,
+                    o.reps());
+            String[] names = {"the cached image rows", "pool2d(image) on cached image rows", "Parquet of the image rows",
+                "pool2d(image) on Parquet of the rows"};
+            for (int q = 0; q < queries.length; q++) {
+                out.printf(Locale.ROOT, "  %-38s %7.1f MP/s wall, %7.1f MP/s executor CPU  (wall %s s; CPU %s s)%n",
+                    names[q], megapixels / median(wall.get(q)), megapixels / median(cpuSeconds.get(q)),
+                    fmt(wall.get(q)), fmt(cpuSeconds.get(q)));
+            }
             out.printf(Locale.ROOT, "  pipeline pool stage (seconds.pool)        %7.1f MP/s  (%s s for %.1f MP)%n",
                     pipelineRate, fmt(pipelinePool), pipelineMegapixels);
-            out.printf(Locale.ROOT, "  ratio query / pipeline pool %.2f, alone / pipeline pool %.2f%n",
-                    fnRate / pipelineRate, fnOnly / pipelineRate);
+            for (int source = 0; source < 2; source++) {
+                List<Double> scanWall = wall.get(2 * source);
+                List<Double> fnWall = wall.get(2 * source + 1);
+                double fnRate = megapixels / median(fnWall);
+                double fnOnly = megapixels / (median(fnWall) - median(scanWall));
+                double cpuOnly = megapixels / (median(cpuSeconds.get(2 * source + 1)) - median(cpuSeconds.get(2 * source)));
+                out.printf(Locale.ROOT, "  %s: pool2d alone (query minus scan) %.1f MP/s wall, %.1f MP/s executor CPU;"
+                        + " ratio query / pipeline pool %.2f, alone / pipeline pool %.2f wall, %.2f CPU%n",
+                        source == 0 ? "cached" : "Parquet", fnOnly, cpuOnly, fnRate / pipelineRate, fnOnly / pipelineRate,
+                        cpuOnly / pipelineRate);
+            }
         } finally {
+            spark.sparkContext().removeSparkListener(cpu);
             spark.stop();
+        }
+    }
+
+    /** Executor CPU time (the task threads') summed over the tasks that end between a reset and a read. */
+    private static final class CpuListener extends org.apache.spark.scheduler.SparkListener {
+        private long nanos;
+
+        @Override
+        public synchronized void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                nanos += end.taskMetrics().executorCpuTime();
+            }
+        }
+
+        /** Outside the lock while waiting: the bus's thread needs it to deliver the events waited for. */
+        void reset(SparkSession spark) throws java.util.concurrent.TimeoutException {
+            spark.sparkContext().listenerBus().waitUntilEmpty(); // events of earlier jobs must not count
+            synchronized (this) {
+                nanos = 0;
+            }
+        }
+
+        double seconds(SparkSession spark) throws java.util.concurrent.TimeoutException {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            synchronized (this) {
+                return nanos / 1e9;
+            }
         }
     }
 
