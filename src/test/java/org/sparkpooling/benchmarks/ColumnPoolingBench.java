@@ -58,7 +58,10 @@ import org.sparkpooling.tensor.Tensor;
  * <li><b>images</b>, on {@code local[1]}: {@code pool2d(image, 'avg', 2)} in ceil mode over
  * Spark's image rows of real photos (decoded once and cached), against the downsample pipeline's
  * pool stage ({@code seconds.pool} of its report: 2x2 avg, partial edges, one level) on the same
- * files, in input megapixels per second.
+ * files, in input megapixels per second; beside them the same query on Parquet of the image rows
+ * (a source that is not the cache), each query's executor CPU time (the tasks' thread CPU, which the
+ * machine's other load does not stretch as it does wall time), and the pipeline's pooling call on the
+ * same decoded photos timed in thread CPU on this JVM's driver thread.
  * </ul>
  *
  * <pre>
