@@ -53,16 +53,7 @@ public final class ImagePooling {
         if (mode == null || in == null) {
             throw new IllegalArgumentException("mode and image must not be null");
         }
-        if (factor < 2) {
-            throw new IllegalArgumentException("factor (" + factor + ") must be >= 2");
-        }
-        int oh = outputSize(in.height(), factor, partial);
-        int ow = outputSize(in.width(), factor, partial);
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(in + " is too small for one " + factor + "x" + factor + " level "
-                    + (partial ? "with partial edges" : "without partial edges"));
-        }
-        IntImage out = IntImage.allocate(oh, ow, in.channels(), in.bitDepth());
+        IntImage out = level(in.height(), in.width(), in.channels(), in.bitDepth(), factor, partial);
         return switch (mode) {
             case AVG -> fold(sparse ? Fold.NONZERO_SUM : Fold.SUM, in, out, factor);
             // Leaving zeros out changes no maximum: zero is the least sample, and 0 the max of zeros alone.
@@ -71,6 +62,61 @@ public final class ImagePooling {
             case MODE -> WindowRanks.mode(in, out, factor, sparse);
             case MEDIAN -> WindowRanks.median(in, out, factor, sparse);
         };
+    }
+
+    /**
+     * The level after the 8-bit image whose {@code height x width x channels} samples start at
+     * {@code samples[offset]}, read where they are rather than copied into an image of their own
+     * first: a Spark row's binary inside the row's buffer, where that copy cost about as much as the
+     * 2x2 level itself. The samples equal {@link #pool(DownsampleMode, IntImage, int, boolean,
+     * boolean)}'s on an image of those samples alone; the modes that do not fold (mode, median) and
+     * windows too wide for {@code int} sums take that path on a copy.
+     *
+     * @throws IllegalArgumentException when the range lies outside {@code samples}, the factor is
+     *     below 2 or the level would be empty
+     */
+    public static IntImage pool8(DownsampleMode mode, byte[] samples, int offset, int height, int width, int channels,
+            int factor, boolean partial, boolean sparse) {
+        if (mode == null || samples == null) {
+            throw new IllegalArgumentException("mode and samples must not be null");
+        }
+        if (height < 1 || width < 1 || channels < 1) {
+            throw new IllegalArgumentException("size (" + height + "x" + width + "x" + channels
+                    + ") must be at least 1x1x1");
+        }
+        long n = (long) height * width * channels;
+        if (offset < 0 || offset + n > samples.length) {
+            throw new IllegalArgumentException("offset (" + offset + ") and length (" + n + ") lie outside the "
+                    + samples.length + " samples");
+        }
+        IntImage out = level(height, width, channels, 8, factor, partial);
+        Fold fold = switch (mode) {
+            case AVG -> sparse ? Fold.NONZERO_SUM : Fold.SUM;
+            case MAX -> Fold.MAX;
+            case MIN -> sparse ? Fold.NONZERO_MIN : Fold.MIN;
+            case MODE, MEDIAN -> null;
+        };
+        if (fold == null || (long) factor * factor * 255 > Integer.MAX_VALUE) {
+            byte[] copy = java.util.Arrays.copyOfRange(samples, offset, (int) (offset + n));
+            return pool(mode, IntImage.of8(height, width, channels, copy), factor, partial, sparse);
+        }
+        new IntRows(fold, samples, null, offset, height, width, channels, 8, out, factor).run();
+        return out;
+    }
+
+    /** The zeroed output of one level, after checking the factor and that the level has a pixel. */
+    private static IntImage level(int height, int width, int channels, int depth, int factor, boolean partial) {
+        if (factor < 2) {
+            throw new IllegalArgumentException("factor (" + factor + ") must be >= 2");
+        }
+        int oh = outputSize(height, factor, partial);
+        int ow = outputSize(width, factor, partial);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(width + "x" + height + "x" + channels + " " + depth + "-bit is too small"
+                    + " for one " + factor + "x" + factor + " level "
+                    + (partial ? "with partial edges" : "without partial edges"));
+        }
+        return IntImage.allocate(oh, ow, channels, depth);
     }
 
     /**
@@ -202,7 +248,13 @@ public final class ImagePooling {
      */
     private static final class IntRows {
         private final Fold fold;
-        private final IntImage in;
+        private final int height;
+        private final int width;
+        private final int depth;
+        /** The input's samples: {@code bytes} (8-bit) or {@code shorts} (16-bit), sample 0 at {@code first}. */
+        private final byte[] bytes;
+        private final short[] shorts;
+        private final int first;
         private final IntImage out;
         private final int f;
         private final int c;
@@ -215,13 +267,25 @@ public final class ImagePooling {
         private final boolean pairFold;
 
         IntRows(Fold fold, IntImage in, IntImage out, int f) {
+            this(fold, in.bitDepth() == 8 ? in.bytes() : null, in.bitDepth() == 16 ? in.shorts() : null, 0,
+                    in.height(), in.width(), in.channels(), in.bitDepth(), out, f);
+        }
+
+        /** The samples where they are: {@code bytes} or {@code shorts} from index {@code first}, unchecked. */
+        IntRows(Fold fold, byte[] bytes, short[] shorts, int first, int height, int width, int channels, int depth,
+                IntImage out, int f) {
             this.fold = fold;
-            this.in = in;
+            this.bytes = bytes;
+            this.shorts = shorts;
+            this.first = first;
+            this.height = height;
+            this.width = width;
+            this.depth = depth;
             this.out = out;
             this.f = f;
-            this.c = in.channels();
-            this.wrap = (int) (in.maxValue() << 1 | 1);
-            this.acc = new int[in.width() * c];
+            this.c = channels;
+            this.wrap = (int) (((1L << depth) - 1) << 1 | 1);
+            this.acc = new int[width * c];
             this.count = fold == Fold.NONZERO_SUM ? new int[acc.length] : null;
             this.row = new int[out.width() * c];
             this.pairFold = switch (fold) {
@@ -234,12 +298,12 @@ public final class ImagePooling {
             Divisor full = new Divisor(f * f);
             for (int oy = 0; oy < out.height(); oy++) {
                 int y0 = oy * f;
-                int y1 = Math.min(y0 + f, in.height());
-                if (pairFold && f == 2 && y1 - y0 == 2 && in.width() % 2 == 0) {
+                int y1 = Math.min(y0 + f, height);
+                if (pairFold && f == 2 && y1 - y0 == 2 && width % 2 == 0) {
                     pairs(y0, oy); // the common case, 2x2 windows all inside the row: no row buffers
                     continue;
                 }
-                orderedRow(in, y0, acc);
+                firstRow(y0);
                 start();
                 for (int y = y0 + 1; y < y1; y++) {
                     combine(y);
@@ -254,14 +318,14 @@ public final class ImagePooling {
          * Kept apart from the general path because it is most of what a pyramid does.
          */
         private void pairs(int y, int oy) {
-            int rowLen = in.width() * c;
-            int r0 = y * rowLen;
+            int rowLen = width * c;
+            int r0 = first + y * rowLen;
             int r1 = r0 + rowLen;
             int o = oy * out.width() * c;
             int n = out.width() * c;
             // The fold and depth are chosen once per row, outside the loop over samples.
-            if (in.bitDepth() == 8) {
-                byte[] s = in.bytes();
+            if (depth == 8) {
+                byte[] s = bytes;
                 byte[] t = out.bytes();
                 switch (fold) {
                     case SUM -> {
@@ -297,7 +361,7 @@ public final class ImagePooling {
                     case NONZERO_SUM, NONZERO_MIN -> throw new IllegalStateException(fold + " has no pair path");
                 }
             } else {
-                short[] s = in.shorts();
+                short[] s = shorts;
                 short[] t = out.shorts();
                 switch (fold) {
                     case SUM -> {
@@ -342,6 +406,20 @@ public final class ImagePooling {
             return q + ((4 - 2 * (sum & 3) - (q & 1)) >>> 31);
         }
 
+        /** Row {@code y} into {@code acc} as {@link #orderedRow} gives it (8- and 16-bit samples as they are). */
+        private void firstRow(int y) {
+            int base = first + y * acc.length;
+            if (depth == 8) {
+                for (int i = 0; i < acc.length; i++) {
+                    acc[i] = bytes[base + i] & 0xff;
+                }
+            } else {
+                for (int i = 0; i < acc.length; i++) {
+                    acc[i] = shorts[base + i] & 0xffff;
+                }
+            }
+        }
+
         /** The window's first row, in {@code acc}, as the fold keeps it. */
         private void start() {
             switch (fold) {
@@ -365,9 +443,9 @@ public final class ImagePooling {
          * folding that made 2 x 2 averages a fifth slower (CPU time, ImagePoolingBench).
          */
         private void combine(int y) {
-            int base = y * acc.length;
-            if (in.bitDepth() == 8) {
-                byte[] s = in.bytes();
+            int base = first + y * acc.length;
+            if (depth == 8) {
+                byte[] s = bytes;
                 switch (fold) {
                     case SUM -> {
                         for (int i = 0; i < acc.length; i++) {
@@ -398,7 +476,7 @@ public final class ImagePooling {
                     }
                 }
             } else {
-                short[] s = in.shorts();
+                short[] s = shorts;
                 switch (fold) {
                     case SUM -> {
                         for (int i = 0; i < acc.length; i++) {
@@ -433,7 +511,7 @@ public final class ImagePooling {
 
         /** Output row {@code oy} from the combined rows ({@code rows} of them). */
         private void emit(int oy, int rows, Divisor full) {
-            int w = in.width();
+            int w = width;
             int ow = out.width();
             // Windows wholly inside the row: the same count, so one divisor and a loop without bounds.
             int inner = Math.min(ow, w / f);

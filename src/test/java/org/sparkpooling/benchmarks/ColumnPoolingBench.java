@@ -32,6 +32,7 @@ import org.sparkpooling.pipeline.DownsampleSpec;
 import org.sparkpooling.pipeline.EdgeMode;
 import org.sparkpooling.pipeline.OutputFormat;
 import org.sparkpooling.pool.DownsampleMode;
+import org.sparkpooling.pool.ImagePooling;
 import org.sparkpooling.pool.PoolKernel;
 import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.pool.PoolSpec;
@@ -57,13 +58,17 @@ import org.sparkpooling.tensor.Tensor;
  * <li><b>images</b>, on {@code local[1]}: {@code pool2d(image, 'avg', 2)} in ceil mode over
  * Spark's image rows of real photos (decoded once and cached), against the downsample pipeline's
  * pool stage ({@code seconds.pool} of its report: 2x2 avg, partial edges, one level) on the same
- * files, in input megapixels per second.
+ * files, in input megapixels per second; beside them the same query on Parquet of the image rows
+ * (a source that is not the cache), each query's executor CPU time (the tasks' thread CPU, which the
+ * machine's other load does not stretch as it does wall time), and the pipeline's pooling call on the
+ * same decoded photos timed in thread CPU on this JVM's driver thread.
  * </ul>
  *
  * <pre>
  * java $(cat conf/java-module-options) -Dpooling.home=. -Xmx6g \
  *   -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
- *   org.sparkpooling.benchmarks.ColumnPoolingBench [--photos DIR] [--rows N] [--reps K] [--iterations I]
+ *   org.sparkpooling.benchmarks.ColumnPoolingBench [--photos DIR] [--rows N] [--reps K] [--iterations I] \
+ *   [--no-tensors]
  * </pre>
  */
 public final class ColumnPoolingBench {
@@ -71,8 +76,11 @@ public final class ColumnPoolingBench {
     private ColumnPoolingBench() {
     }
 
-    /** What one run measures; {@code photos} null skips the image part. */
-    record Options(Path photos, int rows, int reps, int iterations, Path scratch) {
+    /**
+     * What one run measures; {@code photos} null skips the image part, {@code tensors} false the
+     * tensor part (minutes of the bench job that an image-only change need not wait for).
+     */
+    record Options(Path photos, int rows, int reps, int iterations, Path scratch, boolean tensors) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,24 +88,28 @@ public final class ColumnPoolingBench {
         int rows = 4000;
         int reps = 5;
         int iterations = 2000;
+        boolean tensors = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--photos" -> photos = Path.of(args[++i]);
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+                case "--no-tensors" -> tensors = false;
                 default -> throw new IllegalArgumentException("option (" + args[i] + ") must be --photos, --rows,"
-                        + " --reps or --iterations");
+                        + " --reps, --iterations or --no-tensors");
             }
         }
         Path scratch = Files.createTempDirectory("column-pooling-bench");
-        run(new Options(photos, rows, reps, iterations, scratch), System.out);
+        run(new Options(photos, rows, reps, iterations, scratch, tensors), System.out);
     }
 
     static void run(Options o, PrintStream out) throws Exception {
         out.printf(Locale.ROOT, "load average at start: %s%n", load());
         isolated(o, out);
-        tensors(o, out);
+        if (o.tensors()) {
+            tensors(o, out);
+        }
         if (o.photos() != null) {
             images(o, out);
         }
@@ -304,6 +316,8 @@ public final class ColumnPoolingBench {
 
     private static void images(Options o, PrintStream out) throws Exception {
         SparkSession spark = SparkSetup.session("ColumnPoolingBench images", "local[1]", Map.of());
+        CpuListener cpu = new CpuListener();
+        spark.sparkContext().addSparkListener(cpu);
         try {
             Dataset<Row> images = spark.read().format("image").option("dropInvalid", true).load(o.photos().toString())
                     .persist(StorageLevel.MEMORY_ONLY());
@@ -312,21 +326,49 @@ public final class ColumnPoolingBench {
             for (Row r : sizes) {
                 megapixels += (double) r.getInt(0) * r.getInt(1) / 1e6;
             }
-            Dataset<Row> pooled = images.select(PoolingFunctions.pool2d(col("image"),
-                    PoolSpec.avg(2, 2).ceilMode(true).build()).alias("half"));
-            Runnable input = () -> images.write().format("noop").mode("overwrite").save();
-            Runnable function = () -> pooled.write().format("noop").mode("overwrite").save();
-            input.run();
-            function.run();
+            // The same rows as Parquet, read afresh each time: a source that is not Spark's in-memory cache.
+            String parquetPath = o.scratch().resolve("image-rows.parquet").toString();
+            images.write().mode("overwrite").parquet(parquetPath);
+            Dataset<Row> parquet = spark.read().parquet(parquetPath);
+            Column half = PoolingFunctions.pool2d(col("image"), PoolSpec.avg(2, 2).ceilMode(true).build()).alias("half");
+            // The photos as the pipeline's pooling call takes them, for its CPU time on this thread beside the queries'.
+            List<org.sparkpooling.tensor.IntImage> decoded = new ArrayList<>();
+            for (Row r : images.select("image.height", "image.width", "image.nChannels", "image.data").collectAsList()) {
+                decoded.add(org.sparkpooling.tensor.IntImage.of8(r.getInt(0), r.getInt(1), r.getInt(2), r.getAs(3)));
+            }
+            Dataset<Row> pooled = images.select(half);
+            Dataset<Row> pooledParquet = parquet.select(half);
+            Runnable[] queries = {
+                () -> images.write().format("noop").mode("overwrite").save(),
+                () -> pooled.write().format("noop").mode("overwrite").save(),
+                () -> parquet.write().format("noop").mode("overwrite").save(),
+                () -> pooledParquet.write().format("noop").mode("overwrite").save()};
+            for (Runnable q : queries) {
+                q.run(); // warm: JIT, Spark's first jobs
+            }
             DownsampleSpec ds = new DownsampleSpec(DownsampleMode.AVG, 2, 1, EdgeMode.PARTIAL,
                     DownsampleSpec.DEFAULT_MAX_PIXELS);
-            List<Double> in = new ArrayList<>();
-            List<Double> fn = new ArrayList<>();
+            List<List<Double>> wall = new ArrayList<>();
+            List<List<Double>> cpuSeconds = new ArrayList<>();
+            for (int q = 0; q < queries.length; q++) {
+                wall.add(new ArrayList<>());
+                cpuSeconds.add(new ArrayList<>());
+            }
             List<Double> pipelinePool = new ArrayList<>();
+            List<Double> callCpu = new ArrayList<>();
             double pipelineMegapixels = 0;
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int r = 0; r < o.reps(); r++) {
-                in.add(seconds(input));
-                fn.add(seconds(function));
+                long c0 = threads.getCurrentThreadCpuTime();
+                for (org.sparkpooling.tensor.IntImage photo : decoded) {
+                    ImagePooling.pool(DownsampleMode.AVG, photo, 2, true);
+                }
+                callCpu.add((threads.getCurrentThreadCpuTime() - c0) / 1e9);
+                for (int q = 0; q < queries.length; q++) {
+                    cpu.reset(spark);
+                    wall.get(q).add(seconds(queries[q]));
+                    cpuSeconds.get(q).add(cpu.seconds(spark));
+                }
                 Path outDir = o.scratch().resolve("pyramid-" + r);
                 DownsampleReport report = DownsampleJob.run(spark, DownsampleJob.Options.builder(o.photos().toString(),
                         outDir.toString(), ds).formats(OutputFormat.PARQUET).partitions(4).build(),
@@ -334,22 +376,65 @@ public final class ColumnPoolingBench {
                 pipelinePool.add(report.seconds().pool());
                 pipelineMegapixels = report.inputMegapixels();
             }
-            double fnRate = megapixels / median(fn);
-            double fnOnly = megapixels / (median(fn) - median(in));
             double pipelineRate = pipelineMegapixels / median(pipelinePool);
             out.printf(Locale.ROOT, "images: %d photos, %.1f MP, avg 2x2 ceil (the pipeline's partial edge), local[1], %d"
-                    + " runs each, alternating%n", sizes.size(), megapixels, o.reps());
-            out.printf(Locale.ROOT, "  pool2d(image) query on cached image rows  %7.1f MP/s  (wall %s s)%n", fnRate,
-                    fmt(fn));
-            out.printf(Locale.ROOT, "  the same query without pool2d             %7.1f MP/s  (wall %s s)%n",
-                    megapixels / median(in), fmt(in));
-            out.printf(Locale.ROOT, "  pool2d alone (difference)                 %7.1f MP/s%n", fnOnly);
+                    + " runs each, alternating; executor CPU is the tasks' thread CPU time%n", sizes.size(), megapixels,
+                    o.reps());
+            String[] names = {"the cached image rows", "pool2d(image) on cached image rows", "Parquet of the image rows",
+                "pool2d(image) on Parquet of the rows"};
+            for (int q = 0; q < queries.length; q++) {
+                out.printf(Locale.ROOT, "  %-38s %7.1f MP/s wall, %7.1f MP/s executor CPU  (wall %s s; CPU %s s)%n",
+                    names[q], megapixels / median(wall.get(q)), megapixels / median(cpuSeconds.get(q)),
+                    fmt(wall.get(q)), fmt(cpuSeconds.get(q)));
+            }
             out.printf(Locale.ROOT, "  pipeline pool stage (seconds.pool)        %7.1f MP/s  (%s s for %.1f MP)%n",
                     pipelineRate, fmt(pipelinePool), pipelineMegapixels);
-            out.printf(Locale.ROOT, "  ratio query / pipeline pool %.2f, alone / pipeline pool %.2f%n",
-                    fnRate / pipelineRate, fnOnly / pipelineRate);
+            double callRate = megapixels / median(callCpu);
+            out.printf(Locale.ROOT, "  the pipeline's pooling call on the photos %7.1f MP/s thread CPU  (%s s)%n", callRate,
+                    fmt(callCpu));
+            for (int source = 0; source < 2; source++) {
+                List<Double> scanWall = wall.get(2 * source);
+                List<Double> fnWall = wall.get(2 * source + 1);
+                double fnRate = megapixels / median(fnWall);
+                double fnOnly = megapixels / (median(fnWall) - median(scanWall));
+                double cpuOnly = megapixels / (median(cpuSeconds.get(2 * source + 1)) - median(cpuSeconds.get(2 * source)));
+                double cpuRate = megapixels / median(cpuSeconds.get(2 * source + 1));
+                out.printf(Locale.ROOT, "  %s: pool2d alone (query minus scan) %.1f MP/s wall, %.1f MP/s executor CPU;"
+                        + " ratio query / pipeline pool %.2f, alone / pipeline pool %.2f wall, %.2f CPU;"
+                        + " CPU against the pooling call's: query %.2f, alone %.2f%n",
+                        source == 0 ? "cached" : "Parquet", fnOnly, cpuOnly, fnRate / pipelineRate, fnOnly / pipelineRate,
+                        cpuOnly / pipelineRate, cpuRate / callRate, cpuOnly / callRate);
+            }
         } finally {
+            spark.sparkContext().removeSparkListener(cpu);
             spark.stop();
+        }
+    }
+
+    /** Executor CPU time (the task threads') summed over the tasks that end between a reset and a read. */
+    private static final class CpuListener extends org.apache.spark.scheduler.SparkListener {
+        private long nanos;
+
+        @Override
+        public synchronized void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                nanos += end.taskMetrics().executorCpuTime();
+            }
+        }
+
+        /** Outside the lock while waiting: the bus's thread needs it to deliver the events waited for. */
+        void reset(SparkSession spark) throws java.util.concurrent.TimeoutException {
+            spark.sparkContext().listenerBus().waitUntilEmpty(); // events of earlier jobs must not count
+            synchronized (this) {
+                nanos = 0;
+            }
+        }
+
+        double seconds(SparkSession spark) throws java.util.concurrent.TimeoutException {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            synchronized (this) {
+                return nanos / 1e9;
+            }
         }
     }
 

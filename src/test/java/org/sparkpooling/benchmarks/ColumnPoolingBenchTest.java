@@ -20,7 +20,7 @@ class ColumnPoolingBenchTest {
     void bodyRunsAndPrintsItsRatios() throws Exception {
         Path photos = TestPhotos.writeSmall(dir.resolve("photos"));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ColumnPoolingBench.run(new ColumnPoolingBench.Options(photos, 16, 1, 20, dir), new PrintStream(bytes, true,
+        ColumnPoolingBench.run(new ColumnPoolingBench.Options(photos, 16, 1, 20, dir, true), new PrintStream(bytes, true,
                 StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("ratio query / bench job") && out.contains("ratio query / pipeline pool"), out);

@@ -225,6 +225,64 @@ class ImagePoolingTest {
                         () -> ImagePooling.pool(DownsampleMode.MODE, in, 4, false, true)).getMessage());
     }
 
+    /**
+     * {@link ImagePooling#pool8} reading samples in the middle of a larger array (random bytes
+     * before and after, so a read past either end shows) equals the plain entry on a copy of them:
+     * every mode, edge and sparse rule, gray, BGR and BGRA, odd and even sizes down to 1, factors
+     * that take the 2x2 pairs, the general fold and (3000) the copy past the int-sum limit.
+     */
+    @Test
+    void pool8AtAnOffsetEqualsThePlainEntry() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int levels = 0;
+        for (int f : new int[] {2, 3, 5, 3000}) {
+            for (int channels : new int[] {1, 3, 4}) {
+                for (int trial = 0; trial < 6; trial++) {
+                    int h = f == 3000 ? 1 + rnd.nextInt(3) : 1 + rnd.nextInt(4 * f + 3);
+                    int w = f == 3000 ? 3001 : 1 + rnd.nextInt(6 * f + 3);
+                    Content content = Content.values()[trial % 3];
+                    IntImage in = random(rnd, h, w, channels, 8, content);
+                    int before = rnd.nextInt(40);
+                    byte[] wide = new byte[before + in.bytes().length + rnd.nextInt(40)];
+                    rnd.nextBytes(wide);
+                    System.arraycopy(in.bytes(), 0, wide, before, in.bytes().length);
+                    for (DownsampleMode mode : DownsampleMode.values()) {
+                        for (boolean partial : new boolean[] {true, false}) {
+                            if (!partial && (h < f || w < f)) {
+                                continue;
+                            }
+                            for (boolean sparse : new boolean[] {false, true}) {
+                                IntImage want = ImagePooling.pool(mode, in, f, partial, sparse);
+                                IntImage got = ImagePooling.pool8(mode, wide, before, h, w, channels, f, partial,
+                                        sparse);
+                                String at = mode.label() + (sparse ? " sparse" : "") + " f=" + f
+                                        + (partial ? " partial " : " trim ") + in + " at offset " + before;
+                                assertEquals(want.toString(), got.toString(), at);
+                                assertArrayEquals(want.bytes(), got.bytes(), at);
+                                levels++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(levels > 1000, "levels checked: " + levels);
+    }
+
+    @Test
+    void pool8RefusesARangeOutsideItsArray() {
+        byte[] samples = new byte[12];
+        assertEquals("offset (1) and length (12) lie outside the 12 samples", assertThrows(
+                IllegalArgumentException.class, () -> ImagePooling.pool8(DownsampleMode.AVG, samples, 1, 2, 2, 3, 2,
+                        true, false)).getMessage());
+        assertEquals("offset (-1) and length (4) lie outside the 12 samples", assertThrows(
+                IllegalArgumentException.class, () -> ImagePooling.pool8(DownsampleMode.AVG, samples, -1, 2, 2, 1, 2,
+                        true, false)).getMessage());
+        assertEquals("2x2x3 8-bit is too small for one 3x3 level without partial edges", assertThrows(
+                IllegalArgumentException.class, () -> ImagePooling.pool8(DownsampleMode.MAX, samples, 0, 2, 2, 3, 3,
+                        false, false)).getMessage());
+    }
+
     /** Checks every output sample of one level against {@link #reference}; returns how many. */
     private static int assertReference(DownsampleMode mode, IntImage in, int f, boolean partial, boolean sparse) {
         IntImage got = ImagePooling.pool(mode, in, f, partial, sparse);

@@ -435,15 +435,20 @@ final class RowPooler {
     /** The pipeline's step on the interleaved integers themselves: no floats, exact means. */
     private byte[] downsample(InternalRow struct, Object base, long offset, int length, int h, int w, int channels,
             int depth) {
+        int f = spec.kernel()[0];
+        boolean partial = spec.ceilMode();
+        if (depth == 8 && base instanceof byte[] b) {
+            // An on-heap UnsafeRow (a scan's, the cache's) or a plain row's array: pooled where the bytes lie.
+            return ImagePooling.pool8(downsample, b, (int) (offset - Platform.BYTE_ARRAY_OFFSET), h, w, channels, f,
+                    partial, false).bytes();
+        }
         byte[] src;
         if (base instanceof byte[] b && offset == Platform.BYTE_ARRAY_OFFSET && b.length == length) {
             src = b; // a plain row's own array: ImagePooling only reads it
-        } else {
+        } else { // off-heap, or 16-bit samples, which become shorts below anyway
             src = new byte[length];
             Platform.copyMemory(base, offset, src, Platform.BYTE_ARRAY_OFFSET, length);
         }
-        int f = spec.kernel()[0];
-        boolean partial = spec.ceilMode();
         if (depth == 8) {
             return ImagePooling.pool(downsample, IntImage.of8(h, w, channels, src), f, partial).bytes();
         }
@@ -549,13 +554,15 @@ final class RowPooler {
     private InternalRow result(InternalRow struct, int[] sizeFields, int[] sizes, byte[] data, int[] ind) {
         StructField[] fields = column.type().fields();
         Object[] values = new Object[fields.length];
+        int dataField = column.data();
         for (int i = 0; i < fields.length; i++) {
-            values[i] = struct.isNullAt(i) ? null : struct.get(i, fields[i].dataType());
+            // Not the data: an UnsafeRow's getBinary copies it, megabytes for a photo, only to be replaced.
+            values[i] = i == dataField || struct.isNullAt(i) ? null : struct.get(i, fields[i].dataType());
         }
         for (int a = 0; a < sizeFields.length; a++) {
             values[sizeFields[a]] = sizes[a];
         }
-        values[column.data()] = data;
+        values[dataField] = data;
         GenericInternalRow pooled = new GenericInternalRow(values);
         if (!call.withIndices()) {
             return pooled;
