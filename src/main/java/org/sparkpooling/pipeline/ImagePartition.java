@@ -97,10 +97,10 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
         }
 
         /**
-         * A TIFF of 32-bit samples (label ids), read by the band reader at any size, whole when it fits
-         * the budget: ImageIO's TIFF reader refuses 32-bit samples with a predictor. {@code null} for
-         * any other TIFF, and for one the band reader cannot open, which ImageIO then reads or names
-         * the reason for, as before.
+         * A TIFF that ImageIO's TIFF reader cannot read (32-bit samples with a predictor: label ids;
+         * BigTIFF), read by the band reader at any size, whole when it fits the budget, in bands when
+         * not. {@code null} for any other TIFF, and for one the band reader cannot open, which ImageIO
+         * then reads or names the reason for, as before.
          */
         private Source wideTiff(InputFile file, Path p) throws BadImageException {
             BandReader reader;
@@ -111,7 +111,9 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
             }
             boolean handedOver = false;
             try {
-                if (reader.bitDepth() != 32) {
+                boolean imageIoReads = reader.bitDepth() != 32
+                        && !(reader instanceof TiffBandReader t && t.bigTiff());
+                if (imageIoReads) {
                     return null;
                 }
                 if ((long) reader.width() * reader.height() > spec.taskPixels()) {

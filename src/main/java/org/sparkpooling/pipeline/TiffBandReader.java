@@ -404,6 +404,11 @@ final class TiffBandReader implements BandReader {
         };
     }
 
+    /** Whether the file is a BigTIFF (64-bit offsets), which ImageIO's TIFF reader does not read. */
+    boolean bigTiff() {
+        return big;
+    }
+
     @Override
     public int width() {
         return width;

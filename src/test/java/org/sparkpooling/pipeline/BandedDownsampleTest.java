@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
@@ -124,6 +125,31 @@ class BandedDownsampleTest {
         }
         for (Row row : spark.read().parquet(out + "/level=*").select("path").collectAsList()) {
             assertEquals("good.jpg", row.getString(0));
+        }
+    }
+
+    @Test
+    void aBigTiffThatFitsATaskIsPooledWholeAsItsClassicTwinIs(@TempDir Path dir) throws Exception {
+        // ImageIO's TIFF reader reads no BigTIFF: the band reader reads it whole, and the rows must be the
+        // classic TIFF's (which ImageIO reads) of the same samples.
+        Path classic = Files.createDirectories(dir.resolve("classic"));
+        Path big = Files.createDirectories(dir.resolve("big"));
+        BandTestSupport.vips("copy", inputs.resolve("tiled.tif").toString(), classic.resolve("x.tif") + "[tile]");
+        BandTestSupport.vips("copy", inputs.resolve("tiled.tif").toString(), big.resolve("x.tif") + "[tile,bigtiff]");
+        DownsampleSpec spec = new DownsampleSpec(DownsampleMode.AVG, 2, 0, EdgeMode.PARTIAL,
+                DownsampleSpec.DEFAULT_MAX_PIXELS);
+        for (Path in : List.of(classic, big)) {
+            DownsampleReport r = DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(),
+                    dir.resolve("out-" + in.getFileName()).toString(), spec).partitions(1).build(),
+                    new PrintWriter(new StringWriter()));
+            assertEquals(1, r.pooled(), in + " " + r.errorSamples());
+        }
+        TreeMap<String, byte[]> want = rows(dir.resolve("out-classic"));
+        TreeMap<String, byte[]> got = rows(dir.resolve("out-big"));
+        assertEquals(want.keySet(), got.keySet());
+        for (String k : want.keySet()) {
+            assertArrayEquals(want.get(k), got.get(k), k);
+            assertTrue(got.get(k) != null, k + ": a level that fits a task keeps its pixels");
         }
     }
 
