@@ -65,4 +65,25 @@ class ArchitectureTest {
     void noPackageCycles() {
         slices().matching("org.sparkpooling.(*)..").should().beFreeOfCycles().check(MAIN);
     }
+
+    /**
+     * Modes are switched on, never compared: a {@code mode == MAX ... else} would hand a new mode the
+     * {@code else} silently, where an exhaustive switch makes the compiler list the site.
+     */
+    @Test
+    void noMainCodeComparesAPoolingModeInsteadOfSwitchingOnIt() throws java.io.IOException {
+        java.util.regex.Pattern compare = java.util.regex.Pattern.compile("[=!]=\\s*(PoolMode|DownsampleMode)\\.");
+        java.util.List<String> found = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src/main/java"))) {
+            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                java.util.List<String> lines = java.nio.file.Files.readAllLines(f);
+                for (int n = 0; n < lines.size(); n++) {
+                    if (compare.matcher(lines.get(n)).find()) {
+                        found.add(f + ":" + (n + 1) + ": " + lines.get(n).trim());
+                    }
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), found);
+    }
 }

@@ -351,9 +351,12 @@ public final class Pool2d extends Transformer implements DefaultParamsWritable {
         }
         PoolSpec spec = spec();
         String indices = getIndicesCol();
-        if (indices != null && spec.mode() != PoolMode.MAX) {
-            throw new IllegalArgumentException(uid + ": indicesCol (" + indices + ") is for max pooling; mode is "
-                    + getMode());
+        if (indices != null) {
+            switch (spec.mode()) {
+                case MAX -> { }
+                case AVG -> throw new IllegalArgumentException(uid + ": indicesCol (" + indices
+                        + ") is for max pooling; mode is " + getMode());
+            }
         }
         StructType out = schema;
         for (String name : indices == null ? List.of(getOutputCol()) : List.of(getOutputCol(), indices)) {
