@@ -6,8 +6,8 @@
 # Order:
 #   1. $POOLING_JAVA_HOME   this project only, whatever JAVA_HOME says
 #   2. $JAVA_HOME           a JDK the user chose wins, even below 21 (the line says what that costs)
-#   3. for a local `downsample` (POOLING_JAVA_FOR=images) without the TurboJPEG binding: the newest
-#      JDK whose ImageIO uses the system libjpeg (Debian's OpenJDK), since decoding dominates it
+#   3. for a local `downsample` (POOLING_JAVA_FOR=images): the newest JDK whose ImageIO uses the
+#      system libjpeg (Debian's OpenJDK): no SIMD pooling pays there, and Spark starts faster on it
 #   3. else the newest JDK 21+ under /usr/lib/jvm ($POOLING_JVM_DIR), or the java on PATH if it is 21+
 #   4. the java on PATH, which must be 17+ (Spark 4's minimum)
 # Why prefer 21+: `fast` uses its Vector API rows only there (PoolVectorization.simdWorthIt).
@@ -82,13 +82,12 @@ pooling_java() {
     home="$POOLING_JAVA_HOME" why="POOLING_JAVA_HOME" explicit=1
   elif [ -n "${JAVA_HOME:-}" ]; then
     home="$JAVA_HOME" why="JAVA_HOME" explicit=1
-  elif [ "${POOLING_JAVA_FOR:-}" = images ] && [ ! -f "${POOLING_TURBOJPEG_JAR:-/usr/share/java/turbojpeg.jar}" ] &&
-       jpeg_home="$(pooling_java_system_jpeg)" && [ -n "$jpeg_home" ]; then
-    # Without TurboJPEG, ImageIO decodes JPEG, and decoding is most of a local downsample: on 120
-    # photos it took 19 s with Debian's OpenJDK 17 (system libjpeg-turbo) and 29 s with Temurin 25
-    # (bundled libjpeg). With TurboJPEG every JDK decodes through the same library (docs/jdk.md).
+  elif [ "${POOLING_JAVA_FOR:-}" = images ] && jpeg_home="$(pooling_java_system_jpeg)" && [ -n "$jpeg_home" ]; then
+    # A local downsample is decoding, PNG writing and Spark's start, not SIMD pooling: with TurboJPEG,
+    # Debian's 17 ran 12 photos in 0.78x the wall time of Temurin 25 and 84 photos in 1.10x; without
+    # it ImageIO decodes JPEG, through the system libjpeg-turbo only in Debian's JDK (docs/jdk.md).
     home="$jpeg_home"
-    why="downsample decodes JPEG with ImageIO (no TurboJPEG binding), whose decoder is the system libjpeg in this JDK; JAVA_HOME or POOLING_JAVA_HOME overrides"
+    why="a local downsample: this JDK's ImageIO uses the system libjpeg, and it starts Spark faster; JAVA_HOME or POOLING_JAVA_HOME overrides"
   else
     newest="$(pooling_java_newest)"
     if [ -n "$newest" ]; then
