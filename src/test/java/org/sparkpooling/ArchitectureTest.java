@@ -1,12 +1,19 @@
 package org.sparkpooling;
 
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,12 +78,12 @@ class ArchitectureTest {
      * {@code else} silently, where an exhaustive switch makes the compiler list the site.
      */
     @Test
-    void noMainCodeComparesAPoolingModeInsteadOfSwitchingOnIt() throws java.io.IOException {
-        java.util.regex.Pattern compare = java.util.regex.Pattern.compile("[=!]=\\s*(PoolMode|DownsampleMode)\\.");
-        java.util.List<String> found = new java.util.ArrayList<>();
-        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src/main/java"))) {
-            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                java.util.List<String> lines = java.nio.file.Files.readAllLines(f);
+    void noMainCodeComparesAPoolingModeInsteadOfSwitchingOnIt() throws IOException {
+        Pattern compare = Pattern.compile("[=!]=\\s*(PoolMode|DownsampleMode)\\.");
+        List<String> found = new ArrayList<>();
+        try (var files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                List<String> lines = Files.readAllLines(f);
                 for (int n = 0; n < lines.size(); n++) {
                     if (compare.matcher(lines.get(n)).find()) {
                         found.add(f + ":" + (n + 1) + ": " + lines.get(n).trim());
@@ -84,6 +91,6 @@ class ArchitectureTest {
                 }
             }
         }
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), found);
+        assertEquals(List.of(), found);
     }
 }

@@ -3,14 +3,15 @@ package org.sparkpooling.pipeline;
 import org.sparkpooling.pool.DownsampleMode;
 import org.sparkpooling.pool.ImagePooling;
 import org.sparkpooling.pool.PoolSpec;
+import org.sparkpooling.tensor.IntImage;
 
 /**
  * What a downsampling run does to each image: {@code mode} pooling, {@code factor} x {@code factor}
  * with stride {@code factor}, for {@code levels} levels ({@code 0}: until the short side is one
  * pixel), with the given edge rule; images whose header claims more than {@code maxPixels} pixels
  * are refused before their pixels are decoded. With {@code sparse}, zero is background: a window pools
- * only its nonzero samples unless all are zero ({@link ImagePooling#pool(DownsampleMode,
- * org.sparkpooling.tensor.IntImage, int, boolean, boolean)}).
+ * only its nonzero samples unless all are zero ({@link ImagePooling#pool(DownsampleMode, IntImage, int,
+ * boolean, boolean)}).
  */
 public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMode edge, long maxPixels,
         long taskPixels, boolean sparse) implements java.io.Serializable {
@@ -45,7 +46,7 @@ public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMo
     }
 
     /** The level after {@code level} under this spec's mode, factor, edge rule and sparse rule. */
-    public org.sparkpooling.tensor.IntImage pool(org.sparkpooling.tensor.IntImage level) {
+    public IntImage pool(IntImage level) {
         return ImagePooling.pool(mode, level, factor, edge == EdgeMode.PARTIAL, sparse);
     }
 

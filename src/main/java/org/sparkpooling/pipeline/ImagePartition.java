@@ -82,9 +82,9 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
                     return Source.tensor(file.relativePath(), file.length(), t, spec.maxPixels());
                 }
                 if (BandReaders.isTiff(in, file.length())) {
-                    Source wide = wideTiff(file, p);
-                    if (wide != null) {
-                        return wide;
+                    Source tiff = tiffByBandReader(file, p);
+                    if (tiff != null) {
+                        return tiff;
                     }
                 }
                 return Source.image(file.relativePath(), file.length(), ImageDecoder.decode(in, file.length(),
@@ -97,12 +97,12 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
         }
 
         /**
-         * A TIFF that ImageIO's TIFF reader cannot read (32-bit samples with a predictor: label ids;
-         * BigTIFF), read by the band reader at any size, whole when it fits the budget, in bands when
-         * not. {@code null} for any other TIFF, and for one the band reader cannot open, which ImageIO
-         * then reads or names the reason for, as before.
+         * A TIFF the band reader takes: in bands when it exceeds the budget (then ImageIO is never
+         * asked for a header), whole when ImageIO's TIFF reader cannot read it (32-bit samples with a
+         * predictor: label ids; BigTIFF). {@code null} for any other TIFF, and for one the band
+         * reader cannot open, which ImageIO then reads or names the reason for, as before.
          */
-        private Source wideTiff(InputFile file, Path p) throws BadImageException {
+        private Source tiffByBandReader(InputFile file, Path p) throws BadImageException {
             BandReader reader;
             try {
                 reader = BandReaders.open(p.getFileSystem(conf).open(p), file.length(), spec.maxPixels());
@@ -111,14 +111,14 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
             }
             boolean handedOver = false;
             try {
+                if ((long) reader.width() * reader.height() > spec.taskPixels()) {
+                    handedOver = true;
+                    return Source.banded(file.relativePath(), file.length(), reader);
+                }
                 boolean imageIoReads = reader.bitDepth() != 32
                         && !(reader instanceof TiffBandReader t && t.bigTiff());
                 if (imageIoReads) {
                     return null;
-                }
-                if ((long) reader.width() * reader.height() > spec.taskPixels()) {
-                    handedOver = true;
-                    return Source.banded(file.relativePath(), file.length(), reader);
                 }
                 return Source.image(file.relativePath(), file.length(), reader.readRows(0, reader.height()));
             } finally {

@@ -4,6 +4,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.sparkpooling.pool.DownsampleMode;
@@ -19,8 +21,8 @@ public final class TestImages {
      * can hold against a kernel's level. The integer-only modes have their own reference in
      * {@code ImagePoolingTest}.
      */
-    static java.util.List<DownsampleMode> floatModes() {
-        return java.util.Arrays.stream(DownsampleMode.values()).filter(DownsampleMode::poolsFloats).toList();
+    static List<DownsampleMode> floatModes() {
+        return Arrays.stream(DownsampleMode.values()).filter(DownsampleMode::poolsFloats).toList();
     }
 
     /** Random samples; smooth-ish so JPEG keeps them near, with extremes (0, max) sprinkled in. */
