@@ -26,6 +26,8 @@ final class BandPyramid {
     private final DownsampleSpec spec;
     private final String image;
     private final int levels;
+    /** The image's level count, which every band names: {@code levels}, or more when the levels above are made elsewhere. */
+    private final int imageLevels;
     private final int[] heights;
     /** The next row each level's band starts at. */
     private final int[] next;
@@ -37,19 +39,42 @@ final class BandPyramid {
      * @param levels the levels to make ({@link DownsampleSpec#levelCount})
      */
     BandPyramid(DownsampleSpec spec, String image, int height, int width, int levels, Consumer out) {
-        if (levels < 1) {
-            throw new IllegalArgumentException("levels (" + levels + ") must be >= 1");
+        this(spec, image, height, levels, levels, 0, out);
+    }
+
+    /**
+     * A pyramid of the rows from {@code startRow} on, levels 1 to {@code levels} of an image that
+     * has {@code imageLevels}: a stripe of the image ({@link StripedImages}). {@code startRow} is a
+     * multiple of {@code factor^levels}, so every level's windows start where the whole image's do
+     * and the stripe's rows of each level are the whole pyramid's rows from {@code startRow /
+     * factor^level} on.
+     */
+    BandPyramid(DownsampleSpec spec, String image, int height, int levels, int imageLevels, int startRow,
+            Consumer out) {
+        if (levels < 1 || imageLevels < levels) {
+            throw new IllegalArgumentException("levels (" + levels + ") must be >= 1 and at most the image's ("
+                    + imageLevels + ")");
         }
         this.spec = spec;
         this.image = image;
         this.levels = levels;
+        this.imageLevels = imageLevels;
         this.heights = new int[levels + 1];
         this.next = new int[levels + 1];
         this.carry = new IntImage[levels + 1];
         this.out = out;
         heights[0] = height;
+        long step = 1;
         for (int l = 1; l <= levels; l++) {
             heights[l] = spec.next(heights[l - 1]);
+            step *= spec.factor();
+        }
+        if (startRow < 0 || startRow >= height || startRow % step != 0) {
+            throw new IllegalArgumentException("start row (" + startRow + ") must be a multiple of " + step
+                    + " (factor^levels) within the image's " + height + " rows");
+        }
+        for (int l = 0, s = startRow; l <= levels; l++, s /= spec.factor()) {
+            next[l] = s;
         }
     }
 
@@ -61,6 +86,22 @@ final class BandPyramid {
     /** The next band of level 0 (all of its width, the rows after the last band's). */
     void push(IntImage band) throws IOException {
         push(0, band);
+    }
+
+    /**
+     * A stripe that ends at row {@code endRow} of level 0, above the image's bottom: every row up to
+     * it has been pushed, and since it is a multiple of {@code factor^levels} no level holds a carry.
+     */
+    void finishAt(int endRow) {
+        if (next[0] != endRow) {
+            throw new IllegalStateException(image + ": stripe ended at row " + next[0] + ", not " + endRow);
+        }
+        for (int l = 0; l < levels; l++) {
+            if (carry[l] != null) {
+                throw new IllegalStateException(image + ": level " + l + " holds " + carry[l].height()
+                        + " rows at the stripe's end (row " + endRow + " is not a multiple of factor^levels)");
+            }
+        }
     }
 
     /** Every level-0 row has been pushed: the last partial windows, then nothing. */
@@ -87,7 +128,7 @@ final class BandPyramid {
         if (band.height() == 0) {
             return;
         }
-        out.accept(new ImageLevel(image, level, levels, heights[level], next[level], new IntLevel(band)));
+        out.accept(new ImageLevel(image, level, imageLevels, heights[level], next[level], new IntLevel(band)));
         next[level] += band.height();
         if (level == levels) {
             return;

@@ -270,13 +270,19 @@ public final class DownsampleJob {
                         todo.stream().map(InputFile::relativePath).collect(java.util.stream.Collectors.toSet()),
                         o.existing() == Existing.RESUME);
         todo.removeIf(f -> noStore.containsKey(f.relativePath()));
+        // TIFFs above the task budget are spread over tasks in stripes: a batch of their own, after the rest.
+        List<StripedImages.Plan> striped = o.kind() != InputKind.IMAGES ? List.of()
+                : StripedImages.plan(hadoop, todo, o.spec(), o.zarrChunk(), o.formats().contains(OutputFormat.PNG));
+        Set<InputFile> stripedFiles = new java.util.HashSet<>();
+        striped.forEach(p -> stripedFiles.add(p.file()));
+        todo.removeIf(stripedFiles::contains);
         long listed = listing.count();
-        long skipped = listed - todo.size() - unlisted.size() - noStore.size();
+        long skipped = listed - todo.size() - striped.size() - unlisted.size() - noStore.size();
         int partitions = o.partitions() > 0 ? o.partitions() : 4 * jsc.defaultParallelism();
         out.printf(Locale.ROOT, "downsample: %d files listed under %s (%s), %d done before, %d to do; %s %dx%d, "
                 + "edge %s, kernel %s, %d partitions per batch of up to %d%n", listed, o.input(), o.kind().label(),
-                skipped, todo.size() + unlisted.size() + noStore.size(), o.spec().mode().label(), o.spec().factor(),
-                o.spec().factor(), o.spec().edge().label(), Pyramid.defaultKernel().name(), partitions, o.batch());
+                skipped, todo.size() + striped.size() + unlisted.size() + noStore.size(), o.spec().mode().label(),
+                o.spec().factor(), o.spec().factor(), o.spec().edge().label(), Pyramid.defaultKernel().name(), partitions, o.batch());
         for (String loop : listing.loops()) {
             out.println("listing: " + loop + " is a symbolic link back into a directory already listed;"
                     + " not entered again");
@@ -293,8 +299,9 @@ public final class DownsampleJob {
             out.printf(Locale.ROOT, "zarr: %d inputs cannot have their store (errors dataset)%n", rows.size());
         }
         out.flush();
-        int batches = (todo.size() + o.batch() - 1) / o.batch();
-        for (int b = 0; b < batches; b++) {
+        int fileBatches = (todo.size() + o.batch() - 1) / o.batch();
+        int batches = fileBatches + (striped.isEmpty() ? 0 : 1);
+        for (int b = 0; b < fileBatches; b++) {
             List<InputFile> chunk = todo.subList(b * o.batch(), Math.min(todo.size(), (b + 1) * o.batch()));
             RunStats stats = new RunStats();
             jsc.sc().register(stats, "downsample stats");
@@ -302,6 +309,9 @@ public final class DownsampleJob {
             JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(partitions, chunk.size()))
                     .mapPartitions(new ImagePartition(o.kind(), o.spec(), sinks, stats, errors, hadoop));
             writer.write(rows, stats, errors, chunk.size(), null, b + 1, batches);
+        }
+        if (!striped.isEmpty()) {
+            StripedImages.run(jsc, o.spec(), output, striped, sinks, writer, hadoop, out, batches, batches);
         }
         return new long[] {listed, skipped};
     }

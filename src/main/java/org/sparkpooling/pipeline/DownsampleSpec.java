@@ -87,6 +87,14 @@ public record DownsampleSpec(DownsampleMode mode, int factor, int levels, EdgeMo
         return (int) Math.min(rows, Integer.MAX_VALUE);
     }
 
+    /**
+     * Whether a level of {@code pixels} pixels of an image made in bands is gathered whole (its
+     * samples in the dataset's row, its files written from one array): a quarter of the budget.
+     */
+    public boolean heldWhole(long pixels) {
+        return pixels <= taskPixels / 4;
+    }
+
     /** The kernel's spec, for float planes: no padding; ceil mode for partial edges. With no padding
      *  PyTorch's divisor of an overhanging window is its in-bounds size, whatever countIncludePad says. */
     public PoolSpec poolSpec() {

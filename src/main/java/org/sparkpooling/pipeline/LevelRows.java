@@ -399,7 +399,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
             long t0 = System.nanoTime();
             int l = band.level();
             widths[l] = band.pixels().width();
-            boolean small = l > 0 && (long) band.height() * band.pixels().width() <= spec.taskPixels() / 4;
+            boolean small = l > 0 && spec.heldWhole((long) band.height() * band.pixels().width());
             if (!small) {
                 write(band);
             } else {

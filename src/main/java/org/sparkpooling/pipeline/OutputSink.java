@@ -19,4 +19,12 @@ public interface OutputSink extends Serializable {
 
     /** The task's writer; {@code conf} is the driver's Hadoop configuration. */
     LevelWriter open(Configuration conf) throws IOException;
+
+    /**
+     * Removes whatever this format wrote for the file record {@code image} with {@code levels}
+     * levels, whichever tasks wrote it: an image made in stripes by several tasks ({@link
+     * StripedImages}) that failed in one of them. Nothing else is touched.
+     */
+    default void remove(String image, int levels, Configuration conf) throws IOException {
+    }
 }

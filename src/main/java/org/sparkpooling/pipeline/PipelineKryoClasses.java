@@ -4,7 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.sparkpooling.spark.KryoClasses;
 
-/** The pipeline's: the listed files travel in parallelize()'s partitions, the rest in closures and task results. */
+/** The pipeline's: the listed files travel in parallelize()'s partitions, the rest in closures and task results (a striped image's stripes and their outcomes too). */
 public final class PipelineKryoClasses implements KryoClasses {
 
     @Override
@@ -14,6 +14,10 @@ public final class PipelineKryoClasses implements KryoClasses {
         kryo.register(DownsampleSpec.class, new JavaSerializer());
         kryo.register(RunStats.class, new JavaSerializer());
         kryo.register(RunStats.Totals.class, new JavaSerializer());
+        kryo.register(StripedImages.Plan.class, new JavaSerializer());
+        kryo.register(StripedImages.Stripe.class, new JavaSerializer());
+        kryo.register(StripedImages.Outcome.class, new JavaSerializer());
+        kryo.register(StripedImages.Gather.class, new JavaSerializer());
         kryo.register(EdgeMode.class);
         kryo.register(OutputFormat.class);
     }

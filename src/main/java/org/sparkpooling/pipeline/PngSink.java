@@ -31,6 +31,14 @@ final class PngSink implements OutputSink {
         return new Writer(conf);
     }
 
+    @Override
+    public void remove(String image, int levels, Configuration conf) throws IOException {
+        for (int l = 1; l <= levels; l++) {
+            Path p = new Path(outputDir, path(image, l));
+            p.getFileSystem(conf).delete(p, false);
+        }
+    }
+
     /** Where the PNG of {@code image} at {@code level} goes, under the output directory. */
     static String path(String image, int level) {
         String rel = image;

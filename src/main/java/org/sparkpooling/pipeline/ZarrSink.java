@@ -26,8 +26,10 @@ import org.sparkpooling.tensor.IntImage;
  * (its {@link LevelWriter} carries a chunk row begun by one band into the next, and refuses a first
  * band that begins inside a chunk row, which the task above owns), so a level split over tasks at
  * chunk rows has one writer per chunk; the task with row 0 of a level also writes the level's
- * {@code .zarray} and, at level 0, the group's metadata. Today one task makes a whole image, so it
- * writes the whole store. Every file is written whole and deterministically ({@link ZarrStore}), so
+ * {@code .zarray} and, at level 0, the group's metadata. An image that fits a task, or is made in bands by
+ * one task, is written whole by that task; a large TIFF striped over tasks ({@link StripedImages})
+ * is written by each stripe's task for the chunk rows of its stripe, and by the gathering task for
+ * the small levels. Every file is written whole and deterministically ({@link ZarrStore}), so
  * a rerun rewrites the same bytes.
  *
  * <p>Whether an input may have its store at all (two inputs naming one store, a path that holds
@@ -96,6 +98,13 @@ final class ZarrSink implements OutputSink {
     @Override
     public LevelWriter open(Configuration conf) throws IOException {
         return new Writer(conf);
+    }
+
+    /** The record's store, whole: {@link ZarrClaims} gave it to this record, so nothing in it is another's. */
+    @Override
+    public void remove(String image, int levels, Configuration conf) throws IOException {
+        Path store = new Path(outputDir, ZarrClaims.store(image));
+        store.getFileSystem(conf).delete(store, true);
     }
 
     /** A chunk row begun but not yet full: its rows so far, copied out of the bands that brought them. */
