@@ -19,6 +19,11 @@ import java.util.zip.Adler32;
  * cut the input, so a stream written in bands is byte for byte the stream written whole. Only the output
  * of a block is allocated per stream, once; {@link #finish} ends the stream (the last block is
  * final) and adds the Adler-32; it does not close {@code out}.
+ *
+ * <p>A {@linkplain #segment segment} is the middle of such a stream, for data deflated in pieces by
+ * different writers and joined later (the PNG parts of {@code PngParts}): no zlib header, no final block, no
+ * Adler-32; it ends byte-aligned so that segments can be concatenated as bytes, and gives its
+ * {@link #adler} and {@link #inputBytes} so that the joined stream's Adler-32 can be combined.
  */
 final class HuffmanDeflater {
 
@@ -31,6 +36,10 @@ final class HuffmanDeflater {
     private static final int PARTS = 4;
     /** What a further block costs, about: a dynamic code header on Sub-filtered photo rows. */
     private static final double HEADER_BITS = 8 * 90;
+
+    /** The zlib header's two bytes, which every stream starts with (and a stream joined from segments). */
+    static final int ZLIB_CMF = 0x78;
+    static final int ZLIB_FLG = 0x01;
 
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -52,6 +61,8 @@ final class HuffmanDeflater {
     private final byte[] pending;
     private int pendingLength;
     private final Adler32 adler = new Adler32();
+    private final boolean segment;
+    private long inputBytes;
     /** One block's output: at most 14 bits per input byte, the code header (< 500 bytes), the 8 bytes a store may run past. */
     private final byte[] coded;
     private int codedLength;
@@ -81,6 +92,21 @@ final class HuffmanDeflater {
 
     /** A deflater with blocks of {@code blockBytes}: smaller ones let a test reach many blocks with little input. */
     HuffmanDeflater(OutputStream out, int blockBytes) throws IOException {
+        this(out, blockBytes, false);
+    }
+
+    /**
+     * A raw DEFLATE segment: non-final blocks only, ended by {@link #finish} with an empty stored
+     * block, whose 3 header bits are followed by padding to a byte and then {@code 00 00 FF FF}
+     * (zlib's sync flush). A segment can then be followed by any other, byte for byte: the next
+     * block header starts at a byte; padding a dynamic block's last byte with zero bits alone would not
+     * do, since an inflater reads the bits after a non-final block as the next block's header.
+     */
+    static HuffmanDeflater segment(OutputStream out, int blockBytes) throws IOException {
+        return new HuffmanDeflater(out, blockBytes, true);
+    }
+
+    private HuffmanDeflater(OutputStream out, int blockBytes, boolean segment) throws IOException {
         if (blockBytes < 1) {
             throw new IllegalArgumentException("block bytes (" + blockBytes + ") must be > 0");
         }
@@ -88,9 +114,25 @@ final class HuffmanDeflater {
         this.blockBytes = blockBytes;
         this.pending = new byte[blockBytes];
         this.coded = new byte[(int) ((long) blockBytes * LITERAL_BITS / 8) + 1024];
-        // CMF: deflate with a 32 KiB window; FLG: the fastest level, no dictionary, check bits making it a multiple of 31.
-        out.write(0x78);
-        out.write(0x01);
+        this.segment = segment;
+        if (!segment) {
+            // CMF: deflate with a 32 KiB window; FLG: the fastest level, no dictionary, check bits making it a multiple of 31.
+            out.write(ZLIB_CMF);
+            out.write(ZLIB_FLG);
+        }
+    }
+
+    /** The Adler-32 of everything written, once {@link #finish} has coded the last of it. */
+    int adler() {
+        if (!finished) {
+            throw new IllegalStateException("the Adler-32 is known after finish, not before");
+        }
+        return (int) adler.getValue();
+    }
+
+    /** How many bytes were written. */
+    long inputBytes() {
+        return inputBytes;
     }
 
     /** Deflates {@code len} bytes of {@code b} from {@code off}. */
@@ -101,6 +143,7 @@ final class HuffmanDeflater {
         if (off < 0 || len < 0 || off > b.length - len) {
             throw new IndexOutOfBoundsException("offset " + off + " and length " + len + " in " + b.length + " bytes");
         }
+        inputBytes += len;
         while (len > 0) {
             if (pendingLength == 0 && len >= blockBytes) {
                 // A whole block in the caller's array is coded from there, saving the copy.
@@ -121,25 +164,34 @@ final class HuffmanDeflater {
         }
     }
 
-    /** Writes the last block and the Adler-32 of the input. */
+    /** Writes the last block and the Adler-32 of the input; for a segment, its last block and the sync flush. */
     void finish() throws IOException {
         if (finished) {
             return;
         }
         finished = true;
         if (pendingLength > 0) {
-            block(pending, 0, pendingLength, true);
-        } else {
+            block(pending, 0, pendingLength, !segment);
+        } else if (!segment) {
             // The input ended on a block boundary (or was empty): an empty final block of the fixed code,
             // whose end-of-block symbol is seven zero bits.
             put(1 | 1 << 1, 3);
             put(0, 7);
         }
+        if (segment) {
+            // An empty stored block, not final: BFINAL 0, BTYPE 0, then (below) padding to a byte.
+            put(0, 3);
+        }
         if (bitCount > 0) {
             put(0, 8 - bitCount);
         }
-        int a = (int) adler.getValue();
-        put(Integer.reverseBytes(a) & 0xffffffffL, 32);
+        if (segment) {
+            // LEN 0 and NLEN 0xffff, little-endian: the bytes 00 00 FF FF.
+            put(0xffff0000L, 32);
+        } else {
+            int a = (int) adler.getValue();
+            put(Integer.reverseBytes(a) & 0xffffffffL, 32);
+        }
         flushBlock();
     }
 

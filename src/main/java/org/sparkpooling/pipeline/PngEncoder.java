@@ -91,43 +91,24 @@ public final class PngEncoder {
      * {@link #close} ends the stream and checks that every row came; it does not close {@code out}.
      */
     public static final class Stream implements java.io.Closeable {
-        private final DataOutputStream out;
         private final int height;
         private final int width;
         private final int channels;
         private final int bitDepth;
-        private final byte[] buf = new byte[IDAT_BYTES];
-        private int filled;
+        private final Idat idat;
         private final HuffmanDeflater deflater;
         private int rows;
         private boolean closed;
 
         public Stream(OutputStream out, int height, int width, int channels, int bitDepth) throws IOException {
-            if (channels < 1 || channels > 4 || (bitDepth != 8 && bitDepth != 16) || height < 1 || width < 1) {
-                throw new IllegalArgumentException(width + "x" + height + "x" + channels + " " + bitDepth
-                        + "-bit has no PNG form (8 or 16 bits, 1 to 4 channels)");
-            }
-            this.out = new DataOutputStream(out);
             this.height = height;
             this.width = width;
             this.channels = channels;
             this.bitDepth = bitDepth;
-            ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
-                    .put((byte) (channels == 1 ? 0 : channels == 2 ? 4 : channels == 3 ? 2 : 6))
-                    .put((byte) 0).put((byte) 0).put((byte) 0);
-            this.out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-            chunk(this.out, "IHDR", ihdr.array(), ihdr.array().length);
-            deflater = new HuffmanDeflater(new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    idat(b, off, len);
-                }
-            });
+            DataOutputStream d = new DataOutputStream(out);
+            header(d, height, width, channels, bitDepth);
+            idat = new Idat(d);
+            deflater = new HuffmanDeflater(idat);
         }
 
         /** The next band of rows (the image's width, channels and depth). */
@@ -137,13 +118,67 @@ public final class PngEncoder {
                 throw new IllegalArgumentException("band " + band + " at row " + rows + " does not fit a " + width
                         + "x" + height + "x" + channels + " " + bitDepth + "-bit PNG");
             }
-            byte[] filtered = subFiltered(band);
+            byte[] filtered = new byte[filteredBytes(band.height(), width, channels, bitDepth)];
+            subFilter(band, 0, band.height(), filtered);
             deflater.write(filtered, 0, filtered.length);
             rows += band.height();
         }
 
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (rows != height) {
+                throw new IllegalStateException("PNG of " + height + " rows closed after " + rows);
+            }
+            deflater.finish();
+            idat.end();
+        }
+    }
+
+    /** Compressed bytes per IDAT chunk. */
+    static final int IDAT_BYTES = 1 << 20;
+
+    /**
+     * Checks that {@code height x width x channels} at {@code bitDepth} has a PNG form, then writes
+     * the signature and the IHDR chunk (no interlace), what every PNG of ours starts with.
+     */
+    static void header(DataOutputStream out, int height, int width, int channels, int bitDepth) throws IOException {
+        if (channels < 1 || channels > 4 || (bitDepth != 8 && bitDepth != 16) || height < 1 || width < 1) {
+            throw new IllegalArgumentException(width + "x" + height + "x" + channels + " " + bitDepth
+                    + "-bit has no PNG form (8 or 16 bits, 1 to 4 channels)");
+        }
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
+                .put((byte) (channels == 1 ? 0 : channels == 2 ? 4 : channels == 3 ? 2 : 6))
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ihdr.array(), ihdr.array().length);
+    }
+
+    /**
+     * The compressed image data as it comes, out in IDAT chunks of {@value #IDAT_BYTES} bytes (PNG
+     * allows any number of consecutive IDAT chunks), so no copy of the whole file is ever held;
+     * {@link #end} sends the last, partial chunk and IEND. It does not close the stream under it.
+     */
+    static final class Idat extends OutputStream {
+        private final DataOutputStream out;
+        private final byte[] buf = new byte[IDAT_BYTES];
+        private int filled;
+
+        Idat(DataOutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
         /** Compressed bytes into the chunk buffer; each full buffer leaves as an IDAT chunk. */
-        private void idat(byte[] b, int off, int len) throws IOException {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
             while (len > 0) {
                 int n = Math.min(len, buf.length - filled);
                 System.arraycopy(b, off, buf, filled, n);
@@ -157,38 +192,40 @@ public final class PngEncoder {
             }
         }
 
-        @Override
-        public void close() throws IOException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (rows != height) {
-                throw new IllegalStateException("PNG of " + height + " rows closed after " + rows);
-            }
-            deflater.finish();
+        /** The last IDAT chunk, if any bytes wait for one, and IEND; then flushes. */
+        void end() throws IOException {
             if (filled > 0) {
                 chunk(out, "IDAT", buf, filled);
+                filled = 0;
             }
             chunk(out, "IEND", new byte[0], 0);
             out.flush();
         }
     }
 
-    /** Compressed bytes per IDAT chunk. */
-    static final int IDAT_BYTES = 1 << 20;
+    /** The bytes of {@code rows} Sub-filtered scanlines: a filter byte and the row's samples each. */
+    static int filteredBytes(int rows, int width, int channels, int bitDepth) {
+        long n = (long) rows * (1 + (long) width * channels * bitDepth / 8);
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(rows + " rows of " + width + "x" + channels + " " + bitDepth
+                    + "-bit filter to " + n + " bytes, more than one Java array holds");
+        }
+        return (int) n;
+    }
 
-    /** PNG's scanlines, each a filter byte (1, Sub) and the row's bytes minus those one pixel left. */
-    private static byte[] subFiltered(IntImage image) {
+    /**
+     * PNG's scanlines of rows {@code [y0, y0 + n)} of {@code image} into {@code out} from 0, each a
+     * filter byte (1, Sub) and the row's bytes minus those one pixel left: Sub looks at no other
+     * row, so any run of rows filters alike wherever it is cut (a band, a part of another task).
+     */
+    static void subFilter(IntImage image, int y0, int n, byte[] out) {
         int bpp = image.channels() * image.bitDepth() / 8;
         int rowBytes = image.width() * bpp;
-        int h = image.height();
-        byte[] out = new byte[h * (1 + rowBytes)];
         if (image.bitDepth() == 8) {
             byte[] s = image.bytes();
-            for (int y = 0; y < h; y++) {
+            for (int y = 0; y < n; y++) {
                 int o = y * (1 + rowBytes);
-                int i = y * rowBytes;
+                int i = (y0 + y) * rowBytes;
                 out[o++] = 1;
                 System.arraycopy(s, i, out, o, bpp);
                 for (int k = bpp; k < rowBytes; k++) {
@@ -199,9 +236,9 @@ public final class PngEncoder {
             short[] s = image.shorts();
             int spp = image.channels(); // samples per pixel
             int rowSamples = image.width() * spp;
-            for (int y = 0; y < h; y++) {
+            for (int y = 0; y < n; y++) {
                 int o = y * (1 + rowBytes);
-                int i = y * rowSamples;
+                int i = (y0 + y) * rowSamples;
                 out[o++] = 1;
                 for (int k = 0; k < rowSamples; k++) {
                     int v = s[i + k];
@@ -212,10 +249,9 @@ public final class PngEncoder {
                 }
             }
         }
-        return out;
     }
 
-    private static void chunk(DataOutputStream d, String type, byte[] data, int length) throws IOException {
+    static void chunk(DataOutputStream d, String type, byte[] data, int length) throws IOException {
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         CRC32 crc = new CRC32();
         crc.update(t);

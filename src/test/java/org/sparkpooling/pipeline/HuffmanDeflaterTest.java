@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -124,6 +126,43 @@ class HuffmanDeflaterTest {
         assertArrayEquals(whole, out.toByteArray());
         assertArrayEquals(data, inflate(whole));
         assertThrows(IllegalStateException.class, () -> d.write(data, 0, 1), "written after finish");
+    }
+
+    /**
+     * Segments of any length (empty, one byte, on and across block boundaries) joined as bytes
+     * between a zlib header and an empty final block inflate to the joined input: each ends at a
+     * byte with the sync flush {@code 00 00 FF FF}, and none has a final block.
+     */
+    @Test
+    void segmentsJoinedAsBytesInflateToTheJoinedInput() throws Exception {
+        int block = 1000;
+        int[] lengths = {0, 1, 999, 1000, 1001, 4321, 7, 3000};
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        ByteArrayOutputStream zlib = new ByteArrayOutputStream();
+        zlib.write(HuffmanDeflater.ZLIB_CMF);
+        zlib.write(HuffmanDeflater.ZLIB_FLG);
+        for (int k = 0; k < lengths.length; k++) {
+            byte[] data = skewed(lengths[k], 20 + k);
+            joined.write(data);
+            ByteArrayOutputStream segment = new ByteArrayOutputStream();
+            HuffmanDeflater d = HuffmanDeflater.segment(segment, block);
+            assertThrows(IllegalStateException.class, d::adler, "the Adler-32 before finish");
+            d.write(data, 0, data.length);
+            d.finish();
+            byte[] s = segment.toByteArray();
+            assertArrayEquals(new byte[] {0, 0, (byte) 0xff, (byte) 0xff}, Arrays.copyOfRange(s, s.length - 4, s.length),
+                    lengths[k] + " bytes: the sync flush ends the segment");
+            Adler32 a = new Adler32();
+            a.update(data);
+            assertEquals((int) a.getValue(), d.adler(), lengths[k] + " bytes");
+            assertEquals(lengths[k], d.inputBytes());
+            zlib.write(s);
+        }
+        zlib.write(new byte[] {3, 0}); // an empty final block of the fixed code
+        Adler32 a = new Adler32();
+        a.update(joined.toByteArray());
+        zlib.write(ByteBuffer.allocate(4).putInt((int) a.getValue()).array());
+        assertArrayEquals(joined.toByteArray(), inflate(zlib.toByteArray()));
     }
 
     /**
