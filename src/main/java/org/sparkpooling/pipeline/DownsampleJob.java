@@ -272,7 +272,7 @@ public final class DownsampleJob {
         todo.removeIf(f -> noStore.containsKey(f.relativePath()));
         // TIFFs above the task budget are spread over tasks in stripes: a batch of their own, after the rest.
         List<StripedImages.Plan> striped = o.kind() != InputKind.IMAGES ? List.of()
-                : StripedImages.plan(hadoop, todo, o.spec(), o.zarrChunk(), o.formats().contains(OutputFormat.PNG));
+                : StripedImages.plan(hadoop, todo, o.spec(), o.zarrChunk(), sinks);
         Set<InputFile> stripedFiles = new java.util.HashSet<>();
         striped.forEach(p -> stripedFiles.add(p.file()));
         todo.removeIf(stripedFiles::contains);

@@ -98,8 +98,9 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
 
         /**
          * A TIFF the band reader takes: in bands when it exceeds the budget (then ImageIO is never
-         * asked for a header), whole when ImageIO's TIFF reader cannot read it (32-bit samples with a
-         * predictor: label ids; BigTIFF). {@code null} for any other TIFF, and for one the band
+         * asked for a header), whole when ImageIO's TIFF reader may not read it: 16- or 32-bit
+         * samples (with a predictor, which deflated label images have, ImageIO refuses both) and
+         * BigTIFF. {@code null} for any other TIFF, and for one the band
          * reader cannot open, which ImageIO then reads or names the reason for, as before.
          */
         private Source tiffByBandReader(InputFile file, Path p) throws BadImageException {
@@ -115,7 +116,7 @@ public final class ImagePartition implements FlatMapFunction<Iterator<InputFile>
                     handedOver = true;
                     return Source.banded(file.relativePath(), file.length(), reader);
                 }
-                boolean imageIoReads = reader.bitDepth() != 32
+                boolean imageIoReads = reader.bitDepth() == 8
                         && !(reader instanceof TiffBandReader t && t.bigTiff());
                 if (imageIoReads) {
                     return null;

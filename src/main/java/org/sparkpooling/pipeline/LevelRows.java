@@ -33,13 +33,17 @@ abstract class LevelRows<T> implements Iterator<Row> {
         final int count;
         final int height;
         final int width;
+        final int channels;
+        final int bitDepth;
 
-        Source(String path, long bytes, int count, int height, int width) {
+        Source(String path, long bytes, int count, int height, int width, int channels, int bitDepth) {
             this.path = path;
             this.bytes = bytes;
             this.count = count;
             this.height = height;
             this.width = width;
+            this.channels = channels;
+            this.bitDepth = bitDepth;
         }
 
         abstract LevelImage image(int k);
@@ -56,7 +60,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
          * band by band ({@link BandPyramid}).
          */
         static Source banded(String path, long bytes, BandReader bands) {
-            return new Source(path, bytes, 1, bands.height(), bands.width()) {
+            return new Source(path, bytes, 1, bands.height(), bands.width(), bands.channels(), bands.bitDepth()) {
                 @Override
                 LevelImage image(int k) {
                     throw new IllegalStateException(path + " is read in bands, not whole");
@@ -75,7 +79,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
         }
 
         static Source image(String path, long bytes, IntImage p) {
-            return new Source(path, bytes, 1, p.height(), p.width()) {
+            return new Source(path, bytes, 1, p.height(), p.width(), p.channels(), p.bitDepth()) {
                 @Override
                 LevelImage image(int k) {
                     return new IntLevel(p);
@@ -100,7 +104,7 @@ abstract class LevelRows<T> implements Iterator<Row> {
             }
             int image = s.c() * s.h() * s.w();
             float[] data = t.data();
-            return new Source(path, bytes, s.n(), s.h(), s.w()) {
+            return new Source(path, bytes, s.n(), s.h(), s.w(), s.c(), Planes.FLOAT_DEPTH) {
                 @Override
                 LevelImage image(int k) {
                     return new Planes(s.c(), s.h(), s.w(), Planes.FLOAT_DEPTH,
@@ -201,6 +205,12 @@ abstract class LevelRows<T> implements Iterator<Row> {
             }
             if (source.count == 0) {
                 throw new BadImageException("tensor holds no images (N = 0)");
+            }
+            for (OutputSink sink : sinks) {
+                String refused = sink.refuses(source.channels, source.bitDepth);
+                if (refused != null) {
+                    throw new BadImageException(refused);
+                }
             }
             current = source;
             currentInput = input;

@@ -21,6 +21,34 @@ public interface OutputSink extends Serializable {
     LevelWriter open(Configuration conf) throws IOException;
 
     /**
+     * Why this format cannot hold an image of these samples, as its error row says, or null when it
+     * can. Asked before the image is made, so such an image is an error row with nothing written.
+     */
+    default String refuses(int channels, int bitDepth) {
+        return null;
+    }
+
+    /**
+     * The writer of one stripe's task ({@link StripedImages}): it gets the bands of the levels the
+     * stripe makes, which begin at the stripe's rows, not at row 0. A format whose files can take
+     * such bands from several tasks (Zarr's chunks; the dataset's rows) writes them as always; one
+     * whose file is one stream (PNG) writes parts under {@code partsDir}, one directory per image,
+     * that {@link #joinStripes} makes into its files.
+     */
+    default LevelWriter openStripe(Configuration conf, String partsDir, int stripe) throws IOException {
+        return open(conf);
+    }
+
+    /**
+     * Every stripe of the image whose parts are in {@code partsDir} has been made: makes the files
+     * of {@code level} (its {@code height} rows of {@code width} x {@code channels} samples of
+     * {@code bitDepth} bits) from them. Called once per level the stripes made, by one task.
+     */
+    default void joinStripes(Configuration conf, String partsDir, String image, int level, int height, int width,
+            int channels, int bitDepth) throws IOException {
+    }
+
+    /**
      * Removes whatever this format wrote for the file record {@code image} with {@code levels}
      * levels, whichever tasks wrote it: an image made in stripes by several tasks ({@link
      * StripedImages}) that failed in one of them. Nothing else is touched.

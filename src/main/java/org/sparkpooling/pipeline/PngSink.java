@@ -14,7 +14,9 @@ import org.apache.hadoop.fs.Path;
  * A PNG per image and level (1 and up) under {@code png/level=L/}, at the image's relative path with
  * its extension replaced: {@code png/level=1/a/b.png} for {@code a/b.jpg}. Same channels and bit
  * depth as the level; integer samples only ({@link OutputFormat#integerSamplesOnly}). A level that
- * comes in bands is encoded as its bands come ({@link PngEncoder.Stream}), one open file per level.
+ * comes in bands is encoded as its bands come ({@link PngEncoder.Stream}), one open file per level;
+ * one made in stripes by several tasks is written as parts by each and joined by one
+ * ({@link #openStripe}, {@link #joinStripes}).
  */
 final class PngSink implements OutputSink {
 
@@ -29,6 +31,99 @@ final class PngSink implements OutputSink {
     @Override
     public LevelWriter open(Configuration conf) {
         return new Writer(conf);
+    }
+
+    /** 32-bit samples (integer label ids) and more than four channels have no PNG form. */
+    @Override
+    public String refuses(int channels, int bitDepth) {
+        if ((bitDepth == 8 || bitDepth == 16) && channels >= 1 && channels <= 4) {
+            return null;
+        }
+        return "png: " + channels + " channels of " + bitDepth + "-bit samples have no PNG form (8 or 16 bits, 1 to 4"
+                + " channels); not written (--format zarr or parquet holds them)";
+    }
+
+    /**
+     * A stripe's writer: each band of a level is a {@link PngParts} part under the image's parts
+     * directory, {@code png/LEVEL/STRIPE-BAND} (numbers zero-padded, so names sort in row order),
+     * written whole or not at all. Its bands are deflated here, in the stripe's task, so the join
+     * only copies.
+     */
+    @Override
+    public LevelWriter openStripe(Configuration conf, String partsDir, int stripe) {
+        return new LevelWriter() {
+            private final Map<Integer, Integer> bands = new HashMap<>();
+
+            @Override
+            public void write(ImageLevel band) throws IOException {
+                if (band.level() == 0) {
+                    return;
+                }
+                if (!(band.pixels() instanceof IntLevel samples)) {
+                    throw new IllegalArgumentException("float planes have no PNG form: " + band.image());
+                }
+                int k = bands.merge(band.level(), 1, Integer::sum) - 1;
+                Path part = new Path(partsDir, String.format(java.util.Locale.ROOT, "png/%d/%06d-%06d", band.level(),
+                        stripe, k));
+                FileSystem fs = raw(part, conf);
+                Path temp = temp(part);
+                try (OutputStream os = new BufferedOutputStream(fs.create(temp, true), 1 << 16)) {
+                    PngParts.writePart(samples.image(), os);
+                }
+                replace(fs, temp, part);
+            }
+        };
+    }
+
+    /** The PNG of {@code level}: its parts from every stripe, in row order, joined into one file. */
+    @Override
+    public void joinStripes(Configuration conf, String partsDir, String image, int level, int height, int width,
+            int channels, int bitDepth) throws IOException {
+        Path dir = new Path(partsDir, "png/" + level);
+        FileSystem fs = raw(dir, conf);
+        java.util.List<Path> parts = new java.util.ArrayList<>();
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+            if (!st.getPath().getName().startsWith(".")) {
+                parts.add(st.getPath());
+            }
+        }
+        parts.sort(java.util.Comparator.comparing(Path::getName));
+        java.util.List<PngParts.Opener> openers = new java.util.ArrayList<>();
+        for (Path p : parts) {
+            openers.add(() -> fs.open(p));
+        }
+        Path out = new Path(outputDir, path(image, level));
+        Path temp = temp(out);
+        try (OutputStream os = new BufferedOutputStream(fs.create(temp, true), 1 << 16)) {
+            PngParts.assembleFrom(height, width, channels, bitDepth, openers, os);
+        } catch (IOException | RuntimeException e) {
+            fs.delete(temp, false);
+            throw e;
+        }
+        replace(fs, temp, out);
+    }
+
+    /** A hidden sibling of {@code target} to write first, renamed over it when whole. */
+    private static Path temp(Path target) {
+        return new Path(target.getParent(), "." + target.getName() + ZarrStore.TEMP_MARK
+                + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
+    }
+
+    private static void replace(FileSystem fs, Path temp, Path target) throws IOException {
+        fs.delete(target, false);
+        if (!fs.rename(temp, target)) {
+            fs.delete(temp, false);
+            throw new IOException("cannot rename " + temp + " to " + target);
+        }
+    }
+
+    /**
+     * Hadoop's local file system would also checksum every byte into a .crc file beside it: the
+     * PNG carries its own CRCs, and the raw file system writes the same bytes faster.
+     */
+    private static FileSystem raw(Path p, Configuration conf) throws IOException {
+        FileSystem fs = p.getFileSystem(conf);
+        return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
     }
 
     @Override
@@ -89,12 +184,7 @@ final class PngSink implements OutputSink {
                 lastFiles.clear();
             }
             lastFiles.add(out);
-            FileSystem fs = out.getFileSystem(conf);
-            // Hadoop's local file system would also checksum every byte into a .crc file beside it:
-            // the PNG carries its own CRCs, and the raw file system writes the same bytes faster.
-            if (fs instanceof LocalFileSystem local) {
-                fs = local.getRaw();
-            }
+            FileSystem fs = raw(out, conf);
             OutputStream os = new BufferedOutputStream(fs.create(out, true), 1 << 16);
             Open png = new Open(band.image(), os, new PngEncoder.Stream(os, band.height(), samples.width(),
                     samples.channels(), samples.bitDepth()));

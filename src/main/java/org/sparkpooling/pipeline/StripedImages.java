@@ -49,8 +49,8 @@ import org.sparkpooling.tensor.IntImage;
  * driver, to read their header, so a directory of small images costs no driver reads. PNG and JPEG
  * are read forward from the top, so stripes of them would decode the rows above each stripe again;
  * they are made band by band in one task. A TIFF of over 32:1 compression (a label image, mostly
- * background) is too; so is any image when {@code --format} asks for PNG files of levels that
- * stripes would write, since a PNG is one deflate stream.
+ * background) is too. A PNG file of a level the stripes make is one deflate stream: each stripe
+ * deflates its bands as parts, and the gathering task joins them ({@link OutputSink#joinStripes}).
  *
  * <p>A stripe that finds a bad or truncated tile makes the whole image an error row: the gathering
  * task then removes what the stripes wrote ({@link OutputSink#remove}) and counts the error.
@@ -108,27 +108,27 @@ final class StripedImages {
 
     /**
      * The files of {@code files} to stripe, each planned from its header, read here on the driver.
-     * A file whose header cannot be read is not planned: its task names the reason, as for any image.
+     * A file whose header cannot be read, or that a format refuses ({@link OutputSink#refuses}), is
+     * not planned: its task names the reason, as for any image.
      *
      * @param chunk the Zarr chunk side, which the stripes' rows keep whole
      */
     static List<Plan> plan(Configuration conf, List<InputFile> files, DownsampleSpec spec, int chunk,
-            boolean pngFiles) {
+            List<OutputSink> sinks) {
         List<Plan> plans = new ArrayList<>();
         for (InputFile f : files) {
             if (!isTiffName(f.relativePath()) || f.length() < spec.taskPixels() / 32) {
                 continue;
             }
-            Plan p = plan(conf, f, plans.size(), spec, chunk, pngFiles);
-            if (p != null) {
+            Plan p = plan(conf, f, plans.size(), spec, chunk);
+            if (p != null && sinks.stream().allMatch(s -> s.refuses(p.channels(), p.bitDepth()) == null)) {
                 plans.add(p);
             }
         }
         return plans;
     }
 
-    private static Plan plan(Configuration conf, InputFile f, int id, DownsampleSpec spec, int chunk,
-            boolean pngFiles) {
+    private static Plan plan(Configuration conf, InputFile f, int id, DownsampleSpec spec, int chunk) {
         int height;
         int width;
         int channels;
@@ -161,9 +161,6 @@ final class StripedImages {
                 gathered = true;
                 break;
             }
-        }
-        if (pngFiles && (m > 1 || !gathered)) {
-            return null; // stripes would write part of a level's PNG, which is one deflate stream
         }
         // Levels below m are written by the stripes in whole chunk rows; level m too when nothing gathers it.
         long rows = chunk;
@@ -238,9 +235,14 @@ final class StripedImages {
         fs.delete(parts, true);
     }
 
+    /** The directory of an image's parts: what its stripes leave for the gathering task. */
+    private static Path parts(String output, Plan p) {
+        return new Path(output, DIR + "/" + p.id());
+    }
+
     /** A stripe's level-m samples, waiting for the gathering task. */
     private static Path part(String output, Plan p, int stripe) {
-        return new Path(output, DIR + "/" + p.id() + "/" + stripe);
+        return new Path(parts(output, p), "level-m/" + stripe);
     }
 
     /** The file system that writes the parts: the raw local one on a local disk (no .crc files beside). */
@@ -319,7 +321,7 @@ final class StripedImages {
                     return e.getMessage();
                 }
                 for (OutputSink sink : sinks) {
-                    writers.add(sink.open(conf));
+                    writers.add(sink.openStripe(conf, parts(output, p).toString(), s.index()));
                 }
                 if (p.gathered()) {
                     part = new PartWriter(part(output, p, s.index()), conf);
@@ -438,6 +440,15 @@ final class StripedImages {
             }
             int[] heights = p.sides(spec, p.height());
             int[] widths = p.sides(spec, p.width());
+            long j0 = System.nanoTime();
+            int stripesMade = p.gathered() ? p.stripeLevels() - 1 : p.stripeLevels();
+            for (int l = 1; l <= stripesMade; l++) {
+                for (OutputSink sink : sinks) {
+                    sink.joinStripes(conf, parts(output, p).toString(), name, l, heights[l], widths[l], p.channels(),
+                            p.bitDepth());
+                }
+            }
+            t.writeNanos += System.nanoTime() - j0;
             byte[][] pixels = new byte[p.levels() + 1][];
             if (p.gathered()) {
                 long w0 = System.nanoTime();

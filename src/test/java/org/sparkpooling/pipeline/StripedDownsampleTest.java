@@ -10,7 +10,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,15 +30,15 @@ import org.sparkpooling.tensor.IntImage;
 
 /**
  * A TIFF above the task budget is made by many tasks, a stripe of rows each, and the output must
- * not tell: for a tiled 8-bit RGB photo and a striped 32-bit label image with ids above 2^24, in
- * every mode and edge rule, a run whose budget stripes them writes the same Zarr stores, file for
- * file and byte for byte, and the same dataset rows, as a run that makes each image whole in one
- * task. A bad tile in one stripe makes its image an error row with nothing of it left, and a
+ * not tell: for a tiled 8-bit RGB photo, a striped 16-bit label image and (without PNG, which has
+ * no 32-bit form) a 32-bit one with ids above 2^24, in every mode and edge rule, a run whose budget stripes them writes the same Zarr stores, file for
+ * file and byte for byte, the same dataset rows, and PNG files of the same samples (joined from
+ * the stripes' parts), as a run that makes each image whole in one task. A bad tile in one stripe makes its image an error row with nothing of it left, and a
  * stripe's task that fails part-way is rerun into the same store.
  */
 class StripedDownsampleTest {
 
-    /** 2^16 pixels: the inputs (0.45 to 0.8 MP) are striped; levels of up to 2^14 pixels are gathered. */
+    /** 2^16 pixels: the TIFFs (0.18 and 0.34 MP) are striped; levels of up to 2^14 pixels are gathered. */
     private static final long BUDGET = 1 << 16;
     private static final int CHUNK = 16;
 
@@ -46,6 +48,8 @@ class StripedDownsampleTest {
     static Path shared;
 
     private static Path inputs;
+    /** A 32-bit label image alone: PNG has no 32-bit form, so its runs write Zarr and Parquet. */
+    private static Path labels32;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,8 +58,10 @@ class StripedDownsampleTest {
         inputs = Files.createDirectories(shared.resolve("in"));
         // Odd sizes make partial windows at every level; 32-row tiles do not line up with the stripes.
         BandTestSupport.vips("crop", jpeg.toString(), inputs.resolve("tiled.tif").toString()
-                + "[tile,tile-width=32,tile-height=32,compression=deflate]", "3", "5", "901", "899");
-        TiffFiles.writePlanar(inputs.resolve("labels.tif"), labels(677, 701, 11), true, true, 8);
+                + "[tile,tile-width=32,tile-height=32,compression=deflate]", "3", "5", "601", "563");
+        TiffFiles.writePlanar(inputs.resolve("labels.tif"), labels(397, 451, 11, false), true, true, 8);
+        labels32 = Files.createDirectories(shared.resolve("in32"));
+        TiffFiles.writePlanar(labels32.resolve("labels32.tif"), labels(397, 451, 12, true), true, true, 8);
         BandTestSupport.vips("crop", jpeg.toString(), inputs.resolve("small.jpg").toString() + "[Q=90]", "0", "0",
                 "97", "83");
     }
@@ -65,25 +71,40 @@ class StripedDownsampleTest {
         spark.stop();
     }
 
-    /** Blobs of a few label ids above 2^24 on a zero background, so every mode has ties and runs to keep. */
-    private static IntImage labels(int h, int w, long seed) {
+    /**
+     * Stripes of a few label ids on a zero background, with noise, so every mode has ties and runs to
+     * keep: 16-bit ids, or 32-bit ones above 2^24 (where a float would merge them).
+     */
+    private static IntImage labels(int h, int w, long seed, boolean wide) {
         Random random = new Random(seed);
-        int[] ids = {0, 0, 16_777_217, 16_777_219, 2_000_000_011};
+        int[] ids = wide ? new int[] {0, 0, 16_777_217, 16_777_219, 2_000_000_011} : new int[] {0, 0, 7, 300, 65_535};
         int[] samples = new int[h * w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 samples[y * w + x] = ((x / 7 + y / 5) % 3 == 0) ? ids[random.nextInt(ids.length)] : ids[(x / 13) % 5];
             }
         }
-        return IntImage.of32(h, w, 1, samples);
+        if (wide) {
+            return IntImage.of32(h, w, 1, samples);
+        }
+        short[] s16 = new short[samples.length];
+        for (int i = 0; i < samples.length; i++) {
+            s16[i] = (short) samples[i];
+        }
+        return IntImage.of16(h, w, 1, s16);
     }
 
     private static DownsampleReport run(Path in, Path out, DownsampleMode mode, EdgeMode edge, long taskPixels,
             StringWriter text) throws IOException {
+        return run(in, out, mode, edge, taskPixels, text,
+                EnumSet.of(OutputFormat.PARQUET, OutputFormat.ZARR, OutputFormat.PNG));
+    }
+
+    private static DownsampleReport run(Path in, Path out, DownsampleMode mode, EdgeMode edge, long taskPixels,
+            StringWriter text, Set<OutputFormat> formats) throws IOException {
         DownsampleSpec spec = new DownsampleSpec(mode, 2, 0, edge, DownsampleSpec.DEFAULT_MAX_PIXELS, taskPixels);
         return DownsampleJob.run(spark, DownsampleJob.Options.builder(in.toString(), out.toString(), spec)
-                .formats(OutputFormat.PARQUET, OutputFormat.ZARR).zarrChunk(CHUNK).partitions(2).build(),
-                new PrintWriter(text));
+                .formats(formats).zarrChunk(CHUNK).partitions(2).build(), new PrintWriter(text));
     }
 
     /** The level rows, "path level" -> pixels (null for a level too large for a row). */
@@ -109,11 +130,23 @@ class StripedDownsampleTest {
                 DownsampleReport s = run(inputs, striped, mode, edge, BUDGET, text);
                 assertEquals(3, w.pooled(), at + " " + w.errorSamples());
                 assertEquals(3, s.pooled(), at + " " + s.errorSamples());
-                assertTrue(text.toString().contains("stripes: tiled.tif (901x899) in 15 stripes of 64 rows"), at + text);
-                assertTrue(text.toString().contains("stripes: labels.tif (701x677) in "), at + text);
+                assertTrue(text.toString().contains("stripes: tiled.tif (601x563) in 9 stripes of 64 rows"), at + text);
+                assertTrue(text.toString().contains("stripes: labels.tif (451x397) in 13 stripes of 32 rows"), at + text);
                 assertFalse(text.toString().contains("stripes: small.jpg"), at + text);
 
                 ZarrFiles.assertSameTree(whole.resolve("zarr"), striped.resolve("zarr"));
+                int pngs = 0;
+                try (var files = Files.walk(whole.resolve("png"))) {
+                    for (Path png : files.filter(Files::isRegularFile).toList()) {
+                        Path other = striped.resolve(whole.relativize(png));
+                        BandTestSupport.assertSameSamples(BandTestSupport.whole(png), BandTestSupport.whole(other),
+                                at + " " + whole.relativize(png));
+                        pngs++;
+                    }
+                }
+                try (var files = Files.walk(striped.resolve("png"))) {
+                    assertEquals(pngs, files.filter(Files::isRegularFile).count(), at + ": the same PNG files");
+                }
                 TreeMap<String, byte[]> wr = rows(whole);
                 TreeMap<String, byte[]> sr = rows(striped);
                 assertEquals(wr.keySet(), sr.keySet(), at + ": the same rows");
@@ -128,6 +161,50 @@ class StripedDownsampleTest {
                 assertTrue(sr.values().stream().anyMatch(v -> v == null), at + ": the stripes' levels have none");
                 assertFalse(Files.exists(striped.resolve(StripedImages.DIR)), "the stripes' parts are removed");
             }
+        }
+    }
+
+    @Test
+    void stripedLabelIdsAbove2To24EqualWholeRuns() throws Exception {
+        Set<OutputFormat> formats = EnumSet.of(OutputFormat.PARQUET, OutputFormat.ZARR);
+        for (DownsampleMode mode : DownsampleMode.values()) {
+            EdgeMode edge = mode.ordinal() % 2 == 0 ? EdgeMode.PARTIAL : EdgeMode.TRIM;
+            String at = mode + " " + edge;
+            Path whole = shared.resolve("whole32-" + mode);
+            Path striped = shared.resolve("striped32-" + mode);
+            run(labels32, whole, mode, edge, DownsampleSpec.DEFAULT_TASK_PIXELS, new StringWriter(), formats);
+            StringWriter text = new StringWriter();
+            DownsampleReport s = run(labels32, striped, mode, edge, BUDGET, text, formats);
+            assertEquals(1, s.pooled(), at + " " + s.errorSamples());
+            assertTrue(text.toString().contains("stripes: labels32.tif (451x397) in 13 stripes of 32 rows"), at + text);
+            ZarrFiles.assertSameTree(whole.resolve("zarr"), striped.resolve("zarr"));
+            TreeMap<String, byte[]> wr = rows(whole);
+            TreeMap<String, byte[]> sr = rows(striped);
+            assertEquals(wr.keySet(), sr.keySet(), at);
+            sr.forEach((k, v) -> {
+                if (v != null) {
+                    assertArrayEquals(wr.get(k), v, at + " " + k);
+                }
+            });
+        }
+    }
+
+    @Test
+    void aFormatThatCannotHoldTheSamplesMakesAnErrorRowNotAFailedJob(@TempDir Path dir) throws Exception {
+        // PNG has no 32-bit form: the label image is an error row, whole or striped, and the photo is pooled.
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.copy(labels32.resolve("labels32.tif"), in.resolve("labels32.tif"));
+        Files.copy(inputs.resolve("small.jpg"), in.resolve("small.jpg"));
+        for (long budget : new long[] {DownsampleSpec.DEFAULT_TASK_PIXELS, BUDGET}) {
+            Path out = dir.resolve("out-" + budget);
+            DownsampleReport r = run(in, out, DownsampleMode.MODE, EdgeMode.PARTIAL, budget, new StringWriter(),
+                    EnumSet.of(OutputFormat.PARQUET, OutputFormat.PNG));
+            assertEquals(2, r.inputs());
+            assertEquals(1, r.pooled(), r.errorSamples().toString());
+            assertEquals("labels32.tif", r.errorSamples().get(0).path());
+            assertEquals("png: 1 channels of 32-bit samples have no PNG form (8 or 16 bits, 1 to 4 channels); not"
+                    + " written (--format zarr or parquet holds them)", r.errorSamples().get(0).reason());
+            assertTrue(Files.exists(out.resolve("png/level=1/small.png")));
         }
     }
 
@@ -150,6 +227,10 @@ class StripedDownsampleTest {
         assertEquals("cut.tif", r.errorSamples().get(0).path());
         assertTrue(r.errorSamples().get(0).reason().startsWith("tif: tile"), r.errorSamples().get(0).reason());
         assertFalse(Files.exists(out.resolve("zarr/cut.zarr")), "no store of the image that failed in a stripe");
+        try (var files = Files.walk(out.resolve("png"))) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().startsWith("cut")).count(),
+                    "no PNG of the image that failed in a stripe");
+        }
         assertTrue(Files.exists(out.resolve("zarr/good.zarr/0/.zarray")), "the other image's store is written");
         for (Row row : spark.read().parquet(out + "/level=*").select("path").collectAsList()) {
             assertEquals("good.tif", row.getString(0));
