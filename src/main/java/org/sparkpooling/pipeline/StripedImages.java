@@ -220,8 +220,11 @@ final class StripedImages {
         RunStats stats = new RunStats();
         jsc.sc().register(stats, "downsample stats");
         CollectionAccumulator<ErrorRecord> errors = jsc.sc().collectionAccumulator("downsample errors");
+        long t0 = System.nanoTime();
         List<Outcome> outcomes = jsc.parallelize(stripes, stripes.size())
                 .mapPartitions(new Stripes(spec, sinks, stats, output, hadoop)).collect();
+        out.printf(Locale.ROOT, "stripes: %d tasks in %.1f s%n", stripes.size(), (System.nanoTime() - t0) / 1e9);
+        out.flush();
         Map<Integer, String> failed = new TreeMap<>();
         outcomes.stream().filter(o -> o.reason() != null).sorted(java.util.Comparator.comparingInt(Outcome::index))
                 .forEach(o -> failed.putIfAbsent(o.id(), o.reason()));
