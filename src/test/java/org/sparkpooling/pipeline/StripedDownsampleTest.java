@@ -239,6 +239,36 @@ class StripedDownsampleTest {
     }
 
     @Test
+    void aTileOffsetPastTheEndOfTheFileIsAnErrorRowWholeOrStriped(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.copy(inputs.resolve("small.jpg"), in.resolve("good.jpg"));
+        Path past = in.resolve("past.tif");
+        Files.copy(inputs.resolve("tiled.tif"), past);
+        int tileOffsets = 324;
+        int last = TiffFiles.values(past, tileOffsets).length - 1;
+        TiffFiles.set(past, tileOffsets, last, Files.size(past) + 1000);
+        for (long budget : new long[] {DownsampleSpec.DEFAULT_TASK_PIXELS, BUDGET}) {
+            Path out = dir.resolve("out-" + budget);
+            StringWriter text = new StringWriter();
+            DownsampleReport r = run(in, out, DownsampleMode.AVG, EdgeMode.PARTIAL, budget, text);
+            assertEquals(budget == BUDGET, text.toString().contains("stripes: past.tif"), text.toString());
+            assertEquals(2, r.inputs());
+            assertEquals(1, r.pooled(), budget + " " + r.errorSamples());
+            assertEquals(1, r.errors());
+            assertEquals("past.tif", r.errorSamples().get(0).path());
+            String reason = r.errorSamples().get(0).reason();
+            assertTrue(reason.startsWith("tif: "), reason);
+            if (budget == BUDGET) {
+                assertTrue(reason.contains("runs past the end of the file (" + Files.size(past) + " bytes)"), reason);
+            }
+            assertFalse(Files.exists(out.resolve("zarr/past.zarr")), budget + ": no store of the image");
+            assertTrue(Files.exists(out.resolve("zarr/good.zarr/1/.zarray")), budget + ": the other image is written");
+            assertTrue(Files.exists(out.resolve("png/level=1/good.png")));
+            assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        }
+    }
+
+    @Test
     void aStripeThatFailsPartWayIsRerunAndWritesTheCleanStore(@TempDir Path dir) throws Exception {
         Path clean = dir.resolve("clean");
         run(inputs, clean, DownsampleMode.MODE, EdgeMode.PARTIAL, BUDGET, new StringWriter());
