@@ -1,10 +1,20 @@
 package org.sparkpooling.pipeline;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -84,6 +94,34 @@ final class BatchWriter {
         writeErrors(errors);
         totals.errors += errors.size();
         errors.forEach(this::addSample);
+    }
+
+    /**
+     * The errors dataset of a run without errors: one Parquet file of no rows, so readers find its
+     * schema. Written here with Parquet's own writer: a Spark write of nothing still plans a query and
+     * runs a job, which cost 0.47-0.52 s of a 3.0-3.5 s run of 12 photos.
+     */
+    void writeEmptyErrors() throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path dir = new Path(output, "errors");
+        MessageType schema = Types.buildMessage()
+                .required(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType()).named("path")
+                .required(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType()).named("reason")
+                .named("spark_schema");
+        Path file = new Path(dir, "part-00000-empty.parquet");
+        Path temp = new Path(dir, "." + file.getName() + ZarrStore.TEMP_MARK
+                + System.nanoTime());
+        try (var w = ExampleParquetWriter.builder(
+                HadoopOutputFile.fromPath(temp, conf)).withConf(conf).withType(schema)
+                .build()) {
+            // no rows: the footer holds the schema
+        }
+        FileSystem fs = dir.getFileSystem(conf);
+        if (!fs.rename(temp, file)) {
+            throw new IOException("cannot rename " + temp + " to " + file);
+        }
     }
 
     /** Appends {@code errors} to the errors dataset (an empty list writes just its schema). */

@@ -211,7 +211,7 @@ public final class DownsampleJob {
                     ? runTensors(spark, o, dir.done(), sinks, writer, hadoop, out)
                     : runFiles(spark, o, output, listing, dir.done(), sinks, writer, hadoop, out);
             if (!outFs.exists(new Path(outDir, "errors"))) {
-                writer.writeErrors(List.of()); // an empty dataset, so readers find its schema
+                writer.writeEmptyErrors(); // an empty dataset, so readers find its schema
             }
             dir.markSuccess();
             try {

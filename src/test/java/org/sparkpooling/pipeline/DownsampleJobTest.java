@@ -196,6 +196,11 @@ class DownsampleJobTest {
                 Pyramid.defaultKernel()).next(decode(in.resolve("one.png")));
         assertArrayEquals(level1.interleavedBytes(), dataset(out).get("one.png 1 3x3x3 8"), "the new content");
         assertEquals(3, dataset(out).size()); // 5x6 -> 3x3 -> 2x2 -> 1x1, no rows left from the first run
+        // No errors: the errors dataset is there, with its schema and no rows.
+        var errors = spark.read().parquet(out + "/errors");
+        assertEquals(List.of("path", "reason"), List.of(errors.schema().fieldNames()));
+        assertEquals("string", errors.schema().apply("path").dataType().typeName());
+        assertEquals(0, errors.count());
     }
 
     @Test
