@@ -26,7 +26,8 @@ import org.apache.spark.util.LongAccumulator;
 /**
  * Writes a run's batches: each batch is one Spark write that appends its levels' rows to the
  * dataset through the commit protocol (so a killed run leaves whole batches behind), then appends
- * its error rows; and checks that the batch adds up. Collects the run's totals and error samples.
+ * its error rows; or, when no row holds pixels, the rows come back with the batch's job and
+ * {@link DatasetFiles} writes them; and checks that the batch adds up. Collects the run's totals and error samples.
  */
 final class BatchWriter {
 
@@ -37,11 +38,18 @@ final class BatchWriter {
     private final PrintWriter out;
     private final RunStats.Totals totals = new RunStats.Totals();
     private final List<ErrorRecord> samples = new ArrayList<>();
+    private final boolean rowsHoldPixels;
 
-    BatchWriter(SparkSession spark, String output, PrintWriter out) {
+    /**
+     * @param rowsHoldPixels whether a sink fills the rows' pixels column (Parquet among the formats):
+     *                       then each batch is a Spark write from the tasks; else the rows come back
+     *                       with the job and {@link DatasetFiles} writes them on the driver
+     */
+    BatchWriter(SparkSession spark, String output, PrintWriter out, boolean rowsHoldPixels) {
         this.spark = spark;
         this.output = output;
         this.out = out;
+        this.rowsHoldPixels = rowsHoldPixels;
     }
 
     RunStats.Totals totals() {
@@ -63,21 +71,32 @@ final class BatchWriter {
     void write(JavaRDD<Row> rows, RunStats stats, CollectionAccumulator<ErrorRecord> errors, long inputs,
             LongAccumulator skipped, int b, int batches) {
         long t0 = System.nanoTime();
-        // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
-        // that out costs more than writing them.
-        spark.createDataFrame(rows, DownsampleJob.SCHEMA).write().mode(SaveMode.Append).partitionBy("level")
-                .option(NO_SUCCESS_MARKER, "false").option("parquet.enable.dictionary", "false").parquet(output);
+        List<Row> made = null;
+        if (rowsHoldPixels) {
+            // No dictionary: every pixels value is distinct, and hashing megabytes per row to find
+            // that out costs more than writing them.
+            spark.createDataFrame(rows, DownsampleJob.SCHEMA).write().mode(SaveMode.Append).partitionBy("level")
+                    .option(NO_SUCCESS_MARKER, "false").option("parquet.enable.dictionary", "false").parquet(output);
+        } else {
+            made = rows.collect();
+        }
         List<ErrorRecord> failed = new ArrayList<>(errors.value());
         failed.sort(Comparator.comparing(ErrorRecord::path));
-        if (!failed.isEmpty()) {
-            writeErrors(failed);
-        }
         RunStats.Totals t = stats.value();
         long skip = skipped == null ? 0 : skipped.value();
         if (t.pooled + t.errors + skip != inputs || t.errors != failed.size()) {
             throw new IllegalStateException("batch " + b + " does not add up: " + inputs + " inputs, "
                     + t.pooled + " pooled, " + t.errors + " errors counted, " + failed.size() + " error rows, "
                     + skip + " skipped");
+        }
+        if (made != null) {
+            try {
+                DatasetFiles.writeBatch(spark.sparkContext().hadoopConfiguration(), output, b, made, failed);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write batch " + b + "'s rows", e);
+            }
+        } else if (!failed.isEmpty()) {
+            writeErrors(failed);
         }
         failed.forEach(this::addSample);
         totals.add(t);
@@ -91,37 +110,22 @@ final class BatchWriter {
         if (errors.isEmpty()) {
             return;
         }
-        writeErrors(errors);
+        if (rowsHoldPixels) {
+            writeErrors(errors);
+        } else {
+            try {
+                DatasetFiles.writeBatch(spark.sparkContext().hadoopConfiguration(), output, 0, List.of(), errors);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the listing's error rows", e);
+            }
+        }
         totals.errors += errors.size();
         errors.forEach(this::addSample);
     }
 
-    /**
-     * The errors dataset of a run without errors: one Parquet file of no rows, so readers find its
-     * schema. Written here with Parquet's own writer: a Spark write of nothing still plans a query and
-     * runs a job, which cost 0.47-0.52 s of a 3.0-3.5 s run of 12 photos.
-     */
+    /** The errors dataset of a run without errors: one Parquet file of no rows, so readers find its schema. */
     void writeEmptyErrors() throws IOException {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        Path dir = new Path(output, "errors");
-        MessageType schema = Types.buildMessage()
-                .required(PrimitiveTypeName.BINARY)
-                .as(LogicalTypeAnnotation.stringType()).named("path")
-                .required(PrimitiveTypeName.BINARY)
-                .as(LogicalTypeAnnotation.stringType()).named("reason")
-                .named("spark_schema");
-        Path file = new Path(dir, "part-00000-empty.parquet");
-        Path temp = new Path(dir, "." + file.getName() + ZarrStore.TEMP_MARK
-                + System.nanoTime());
-        try (var w = ExampleParquetWriter.builder(
-                HadoopOutputFile.fromPath(temp, conf)).withConf(conf).withType(schema)
-                .build()) {
-            // no rows: the footer holds the schema
-        }
-        FileSystem fs = dir.getFileSystem(conf);
-        if (!fs.rename(temp, file)) {
-            throw new IOException("cannot rename " + temp + " to " + file);
-        }
+        DatasetFiles.writeEmptyErrors(spark.sparkContext().hadoopConfiguration(), output);
     }
 
     /** Appends {@code errors} to the errors dataset (an empty list writes just its schema). */

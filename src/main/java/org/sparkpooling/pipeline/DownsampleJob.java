@@ -206,7 +206,7 @@ public final class DownsampleJob {
         try (OutputDirectory dir = OutputDirectory.open(spark, outFs, outDir, o.existing(), manifest(o, hadoop))) {
             List<OutputSink> sinks = new ArrayList<>();
             o.formats().forEach(f -> sinks.add(f.sink(output, o)));
-            BatchWriter writer = new BatchWriter(spark, output, out);
+            BatchWriter writer = new BatchWriter(spark, output, out, o.formats().contains(OutputFormat.PARQUET));
             long[] listedAndSkipped = o.kind() == InputKind.TENSORS
                     ? runTensors(spark, o, dir.done(), sinks, writer, hadoop, out)
                     : runFiles(spark, o, output, listing, dir.done(), sinks, writer, hadoop, out);

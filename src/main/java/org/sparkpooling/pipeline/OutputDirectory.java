@@ -22,7 +22,8 @@ import org.sparkpooling.spark.OutputManifest;
  *       manifest says so); anything else is refused, never deleted;</li>
  *   <li>{@code RESUME}: continued, only when its manifest matches this run's in everything that
  *       shapes the output; each difference is named. The leftovers of a killed write
- *       ({@code _temporary}) are removed, which is safe because the lock says no run is live.</li>
+ *       ({@code _temporary}, and a batch {@link DatasetFiles} was committing) are removed, which is safe
+ *       because the lock says no run is live.</li>
  * </ul>
  */
 final class OutputDirectory implements AutoCloseable {
@@ -117,6 +118,7 @@ final class OutputDirectory implements AutoCloseable {
                 fs.delete(new Path(dir, "errors/_SUCCESS"), false);
                 fs.delete(new Path(dir, "_temporary"), true);
                 fs.delete(new Path(dir, "errors/_temporary"), true);
+                DatasetFiles.removeOrphans(fs, dir);
                 for (String sub : new String[] {"level=1", "errors"}) {
                     Path p = new Path(dir, sub);
                     if (fs.exists(p) && hasData(fs, p)) {

@@ -18,6 +18,8 @@ public final class PipelineKryoClasses implements KryoClasses {
         kryo.register(StripedImages.Stripe.class, new JavaSerializer());
         kryo.register(StripedImages.Outcome.class, new JavaSerializer());
         kryo.register(StripedImages.Gather.class, new JavaSerializer());
+        // A batch whose rows hold no pixels brings them back with its job (DatasetFiles).
+        kryo.register(org.apache.spark.sql.catalyst.expressions.GenericRow.class, new JavaSerializer());
         kryo.register(EdgeMode.class);
         kryo.register(OutputFormat.class);
     }

@@ -180,6 +180,62 @@ class DownsampleJobTest {
         }
     }
 
+    /**
+     * Without Parquet pixels the rows are written on the driver, a batch's levels renamed one by one,
+     * level 1 last: a run killed after its higher levels' renames, before level 1's, leaves those
+     * images not done; --resume makes them again and removes the orphaned files, so the dataset
+     * equals a clean run's with no row twice (and the PNGs are there).
+     */
+    @Test
+    void aBatchKilledWhileItsRowsWereRenamedIsRedoneWithoutARowTwice() throws Exception {
+        Path in = shared.resolve("renames-in");
+        writeGood(in, shared);
+        writeBad(in, shared);
+        Path clean = shared.resolve("renames-clean");
+        run(in, clean, EnumSet.of(OutputFormat.PNG), 3, DownsampleJob.Existing.REFUSE);
+        TreeMap<String, byte[]> want = dataset(clean);
+        assertTrue(want.values().stream().allMatch(v -> v.length == 0), "no pixels without the parquet format");
+
+        Path killed = shared.resolve("renames-killed");
+        try (var files = Files.walk(clean)) {
+            for (Path p : files.toList()) {
+                Path to = killed.resolve(clean.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        // Undo the level-1 rename of the last batch with images, as a kill between the renames would have left it.
+        Path levelOne;
+        try (var files = Files.list(killed.resolve("level=1"))) {
+            levelOne = files.filter(p -> p.getFileName().toString().matches("part-.*-b\\d+\\.parquet"))
+                    .max(java.util.Comparator.comparing(p -> p.getFileName().toString().replaceAll(".*-b", "")))
+                    .orElseThrow();
+        }
+        String batch = levelOne.getFileName().toString();
+        Files.move(levelOne, levelOne.resolveSibling("." + batch + ".tmp-1"));
+        Files.deleteIfExists(levelOne.resolveSibling("." + batch + ".crc"));
+        Files.delete(killed.resolve("_SUCCESS"));
+        long orphans;
+        try (var files = Files.walk(killed)) {
+            orphans = files.filter(p -> p.getFileName().toString().equals(batch)).count();
+        }
+        assertTrue(orphans > 0, batch + " has rows of higher levels to orphan");
+
+        DownsampleReport r = run(in, killed, EnumSet.of(OutputFormat.PNG), 3, DownsampleJob.Existing.RESUME);
+        assertTrue(r.skipped() > 0, "batch 1 was done");
+        assertTrue(r.pooled() > 0, "batch 2's images were made again");
+        assertEquals(want.keySet(), dataset(killed).keySet()); // dataset() fails on a row seen twice
+        try (var files = Files.walk(killed)) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().contains(".tmp-")).count(), "no temporary left");
+        }
+        Map<String, String> errors = new TreeMap<>();
+        spark.read().parquet(killed + "/errors").collectAsList().forEach(e -> errors.put(e.getString(0), e.getString(1)));
+        assertEquals(BAD.keySet(), errors.keySet());
+    }
+
     @Test
     void existingOutputIsRefusedUnlessOverwritten() throws Exception {
         Path in = shared.resolve("small");

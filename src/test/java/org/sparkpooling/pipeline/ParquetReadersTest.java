@@ -278,6 +278,31 @@ class ParquetReadersTest {
     }
 
     /**
+     * Without {@code parquet} among the formats the rows hold no pixels and are written on the
+     * driver ({@link DatasetFiles}), not by a Spark write: Spark, DuckDB and hyparquet must see the
+     * same rows and the same Parquet schema as in the dataset a Spark write made, pixels null.
+     */
+    @Test
+    void aDatasetWithoutPixelsWrittenOnTheDriverReadsAsASparkWriteWould() throws Exception {
+        Checked c = images();
+        Path out = shared.resolve("images-png-only");
+        DownsampleReport report = downsample(InputKind.IMAGES, shared.resolve("images"), out, OutputFormat.PNG);
+        assertEquals(1, report.errors());
+        TreeMap<String, Expected> rows = sparkRows(out);
+        assertEquals(c.expected().keySet(), rows.keySet());
+        c.expected().forEach((k, want) -> {
+            Expected got = rows.get(k);
+            assertEquals(List.of(want.height(), want.width(), want.channels(), want.bitDepth()),
+                    List.of(got.height(), got.width(), got.channels(), got.bitDepth()), k);
+            assertEquals(null, got.pixels(), k);
+        });
+        assertEquals(c.errors(), sparkErrors(out));
+        JsonNode json = check(out);
+        assertTrue(json.get("agree").asBoolean(), "readers disagree: " + json.get("disagreements"));
+        assertSchema(json);
+    }
+
+    /**
      * The columns and Parquet types the README documents, as the readers see them: plain types
      * (no INT96, no lists), and no {@code level} column inside the files to clash with the
      * {@code level=N} directories.
