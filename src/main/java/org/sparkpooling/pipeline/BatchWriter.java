@@ -2,6 +2,7 @@ package org.sparkpooling.pipeline;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -93,7 +94,7 @@ final class BatchWriter {
             try {
                 DatasetFiles.writeBatch(spark.sparkContext().hadoopConfiguration(), output, b, made, failed);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot write batch " + b + "'s rows", e);
+                throw new UncheckedIOException("cannot write batch " + b + "'s rows", e);
             }
         } else if (!failed.isEmpty()) {
             writeErrors(failed);
@@ -116,7 +117,7 @@ final class BatchWriter {
             try {
                 DatasetFiles.writeBatch(spark.sparkContext().hadoopConfiguration(), output, 0, List.of(), errors);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot write the listing's error rows", e);
+                throw new UncheckedIOException("cannot write the listing's error rows", e);
             }
         }
         totals.errors += errors.size();

@@ -81,7 +81,7 @@ final class DatasetFiles {
         Path levelOneTemp = null;
         for (Map.Entry<Integer, List<Row>> e : byLevel.entrySet()) {
             Path target = new Path(output, "level=" + e.getKey() + "/" + name);
-            Path temp = temp(target);
+            Path temp = ZarrStore.temp(target);
             SimpleGroupFactory groups = new SimpleGroupFactory(LEVEL);
             try (ParquetWriter<Group> w = writer(conf, temp, LEVEL)) {
                 for (Row r : e.getValue()) {
@@ -99,7 +99,7 @@ final class DatasetFiles {
         }
         if (!errors.isEmpty()) {
             Path target = new Path(output, "errors/" + name);
-            Path temp = temp(target);
+            Path temp = ZarrStore.temp(target);
             SimpleGroupFactory groups = new SimpleGroupFactory(ERRORS);
             try (ParquetWriter<Group> w = writer(conf, temp, ERRORS)) {
                 for (ErrorRecord err : errors) {
@@ -122,7 +122,7 @@ final class DatasetFiles {
     /** An empty errors dataset: its schema, no rows. */
     static void writeEmptyErrors(Configuration conf, String output) throws IOException {
         Path target = new Path(output, "errors/part-00000-empty.parquet");
-        Path temp = temp(target);
+        Path temp = ZarrStore.temp(target);
         try (ParquetWriter<Group> w = writer(conf, temp, ERRORS)) {
             // no rows: the footer holds the schema
         }
@@ -166,9 +166,5 @@ final class DatasetFiles {
     private static ParquetWriter<Group> writer(Configuration conf, Path file, MessageType schema) throws IOException {
         return ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf)).withConf(conf).withType(schema)
                 .build();
-    }
-
-    private static Path temp(Path target) {
-        return new Path(target.getParent(), "." + target.getName() + ZarrStore.TEMP_MARK + System.nanoTime());
     }
 }

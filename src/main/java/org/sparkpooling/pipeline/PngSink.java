@@ -3,9 +3,14 @@ package org.sparkpooling.pipeline;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -63,10 +68,10 @@ final class PngSink implements OutputSink {
                     throw new IllegalArgumentException("float planes have no PNG form: " + band.image());
                 }
                 int k = bands.merge(band.level(), 1, Integer::sum) - 1;
-                Path part = new Path(partsDir, String.format(java.util.Locale.ROOT, "png/%d/%06d-%06d", band.level(),
+                Path part = new Path(partsDir, String.format(Locale.ROOT, "png/%d/%06d-%06d", band.level(),
                         stripe, k));
                 FileSystem fs = raw(part, conf);
-                Path temp = temp(part);
+                Path temp = ZarrStore.temp(part);
                 try (OutputStream os = new BufferedOutputStream(fs.create(temp, true), 1 << 16)) {
                     PngParts.writePart(samples.image(), os);
                 }
@@ -81,19 +86,19 @@ final class PngSink implements OutputSink {
             int channels, int bitDepth) throws IOException {
         Path dir = new Path(partsDir, "png/" + level);
         FileSystem fs = raw(dir, conf);
-        java.util.List<Path> parts = new java.util.ArrayList<>();
-        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+        List<Path> parts = new ArrayList<>();
+        for (FileStatus st : fs.listStatus(dir)) {
             if (!st.getPath().getName().startsWith(".")) {
                 parts.add(st.getPath());
             }
         }
-        parts.sort(java.util.Comparator.comparing(Path::getName));
-        java.util.List<PngParts.Opener> openers = new java.util.ArrayList<>();
+        parts.sort(Comparator.comparing(Path::getName));
+        List<PngParts.Opener> openers = new ArrayList<>();
         for (Path p : parts) {
             openers.add(() -> fs.open(p));
         }
         Path out = new Path(outputDir, path(image, level));
-        Path temp = temp(out);
+        Path temp = ZarrStore.temp(out);
         try (OutputStream os = new BufferedOutputStream(fs.create(temp, true), 1 << 16)) {
             PngParts.assembleFrom(height, width, channels, bitDepth, openers, os);
         } catch (IOException | RuntimeException e) {
@@ -101,12 +106,6 @@ final class PngSink implements OutputSink {
             throw e;
         }
         replace(fs, temp, out);
-    }
-
-    /** A hidden sibling of {@code target} to write first, renamed over it when whole. */
-    private static Path temp(Path target) {
-        return new Path(target.getParent(), "." + target.getName() + ZarrStore.TEMP_MARK
-                + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
     }
 
     private static void replace(FileSystem fs, Path temp, Path target) throws IOException {
@@ -151,7 +150,7 @@ final class PngSink implements OutputSink {
         private final Map<Integer, Open> open = new HashMap<>();
         /** The image whose levels were written last, and their files: what {@link #discard} removes. */
         private String lastImage;
-        private final java.util.List<Path> lastFiles = new java.util.ArrayList<>();
+        private final List<Path> lastFiles = new ArrayList<>();
 
         Writer(Configuration conf) {
             this.conf = conf;

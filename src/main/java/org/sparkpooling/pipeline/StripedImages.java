@@ -1,5 +1,6 @@
 package org.sparkpooling.pipeline;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -226,7 +228,7 @@ final class StripedImages {
         out.printf(Locale.ROOT, "stripes: %d tasks in %.1f s%n", stripes.size(), (System.nanoTime() - t0) / 1e9);
         out.flush();
         Map<Integer, String> failed = new TreeMap<>();
-        outcomes.stream().filter(o -> o.reason() != null).sorted(java.util.Comparator.comparingInt(Outcome::index))
+        outcomes.stream().filter(o -> o.reason() != null).sorted(Comparator.comparingInt(Outcome::index))
                 .forEach(o -> failed.putIfAbsent(o.id(), o.reason()));
         List<Gather> gathers = new ArrayList<>();
         for (Plan p : plans) {
@@ -567,9 +569,8 @@ final class StripedImages {
             this.fs = partFs(target, conf);
             this.target = target;
             // A hidden sibling renamed over the target at the end: a retried or speculative attempt never mixes in.
-            this.temp = new Path(target.getParent(), "." + target.getName() + ZarrStore.TEMP_MARK
-                    + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
-            this.out = new java.io.BufferedOutputStream(fs.create(temp, true), 1 << 16);
+            this.temp = ZarrStore.temp(target);
+            this.out = new BufferedOutputStream(fs.create(temp, true), 1 << 16);
         }
 
         void write(IntImage rows) throws IOException {

@@ -150,7 +150,7 @@ final class ZarrStore {
             return;
         }
         Path target = new Path(root, key);
-        Path temp = new Path(target.getParent(), "." + target.getName() + TEMP_MARK + tempId());
+        Path temp = temp(target);
         try (OutputStream out = fs.create(temp, false)) {
             out.write(bytes);
         }
@@ -162,6 +162,14 @@ final class ZarrStore {
                 throw new IOException("cannot rename " + temp + " to " + target);
             }
         }
+    }
+
+    /**
+     * A hidden sibling of {@code target} to write first and rename over it when whole (every file
+     * the pipeline writes on a Hadoop file system is written so): readers skip hidden names.
+     */
+    static Path temp(Path target) {
+        return new Path(target.getParent(), "." + target.getName() + TEMP_MARK + tempId());
     }
 
     /** Unique enough among the attempts that may write one file at once (a task and its speculative twin). */
