@@ -81,7 +81,7 @@ final class DatasetFiles {
         Path levelOneTemp = null;
         for (Map.Entry<Integer, List<Row>> e : byLevel.entrySet()) {
             Path target = new Path(output, "level=" + e.getKey() + "/" + name);
-            Path temp = ZarrStore.temp(target);
+            Path temp = OutputFiles.temp(target);
             SimpleGroupFactory groups = new SimpleGroupFactory(LEVEL);
             try (ParquetWriter<Group> w = writer(conf, temp, LEVEL)) {
                 for (Row r : e.getValue()) {
@@ -99,7 +99,7 @@ final class DatasetFiles {
         }
         if (!errors.isEmpty()) {
             Path target = new Path(output, "errors/" + name);
-            Path temp = ZarrStore.temp(target);
+            Path temp = OutputFiles.temp(target);
             SimpleGroupFactory groups = new SimpleGroupFactory(ERRORS);
             try (ParquetWriter<Group> w = writer(conf, temp, ERRORS)) {
                 for (ErrorRecord err : errors) {
@@ -113,22 +113,18 @@ final class DatasetFiles {
         }
         FileSystem fs = new Path(output).getFileSystem(conf);
         for (Path[] r : renames) {
-            if (!fs.rename(r[0], r[1])) {
-                throw new IOException("cannot rename " + r[0] + " to " + r[1]);
-            }
+            OutputFiles.replace(fs, r[0], r[1]);
         }
     }
 
     /** An empty errors dataset: its schema, no rows. */
     static void writeEmptyErrors(Configuration conf, String output) throws IOException {
         Path target = new Path(output, "errors/part-00000-empty.parquet");
-        Path temp = ZarrStore.temp(target);
+        Path temp = OutputFiles.temp(target);
         try (ParquetWriter<Group> w = writer(conf, temp, ERRORS)) {
             // no rows: the footer holds the schema
         }
-        if (!target.getFileSystem(conf).rename(temp, target)) {
-            throw new IOException("cannot rename " + temp + " to " + target);
-        }
+        OutputFiles.replace(target.getFileSystem(conf), temp, target);
     }
 
     /**
@@ -156,7 +152,7 @@ final class DatasetFiles {
                 Matcher m = OURS.matcher(n);
                 boolean orphan = !sub.equals("level=1") && !sub.equals("errors") && m.matches()
                         && !committed.contains(m.group(1));
-                if (orphan || (n.startsWith(".") && n.contains(ZarrStore.TEMP_MARK))) {
+                if (orphan || OutputFiles.isTemp(n)) {
                     fs.delete(s.getPath(), false);
                 }
             }

@@ -12,7 +12,6 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -70,12 +69,12 @@ final class PngSink implements OutputSink {
                 int k = bands.merge(band.level(), 1, Integer::sum) - 1;
                 Path part = new Path(partsDir, String.format(Locale.ROOT, "png/%d/%06d-%06d", band.level(),
                         stripe, k));
-                FileSystem fs = raw(part, conf);
-                Path temp = ZarrStore.temp(part);
+                FileSystem fs = OutputFiles.fileSystem(part, conf);
+                Path temp = OutputFiles.temp(part);
                 try (OutputStream os = new BufferedOutputStream(fs.create(temp, true), 1 << 16)) {
                     PngParts.writePart(samples.image(), os);
                 }
-                replace(fs, temp, part);
+                OutputFiles.replace(fs, temp, part);
             }
         };
     }
@@ -85,7 +84,7 @@ final class PngSink implements OutputSink {
     public void joinStripes(Configuration conf, String partsDir, String image, int level, int height, int width,
             int channels, int bitDepth) throws IOException {
         Path dir = new Path(partsDir, "png/" + level);
-        FileSystem fs = raw(dir, conf);
+        FileSystem fs = OutputFiles.fileSystem(dir, conf);
         List<Path> parts = new ArrayList<>();
         for (FileStatus st : fs.listStatus(dir)) {
             if (!st.getPath().getName().startsWith(".")) {
@@ -98,31 +97,14 @@ final class PngSink implements OutputSink {
             openers.add(() -> fs.open(p));
         }
         Path out = new Path(outputDir, path(image, level));
-        Path temp = ZarrStore.temp(out);
+        Path temp = OutputFiles.temp(out);
         try (OutputStream os = new BufferedOutputStream(fs.create(temp, true), 1 << 16)) {
             PngParts.assembleFrom(height, width, channels, bitDepth, openers, os);
         } catch (IOException | RuntimeException e) {
             fs.delete(temp, false);
             throw e;
         }
-        replace(fs, temp, out);
-    }
-
-    private static void replace(FileSystem fs, Path temp, Path target) throws IOException {
-        fs.delete(target, false);
-        if (!fs.rename(temp, target)) {
-            fs.delete(temp, false);
-            throw new IOException("cannot rename " + temp + " to " + target);
-        }
-    }
-
-    /**
-     * Hadoop's local file system would also checksum every byte into a .crc file beside it: the
-     * PNG carries its own CRCs, and the raw file system writes the same bytes faster.
-     */
-    private static FileSystem raw(Path p, Configuration conf) throws IOException {
-        FileSystem fs = p.getFileSystem(conf);
-        return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
+        OutputFiles.replace(fs, temp, out);
     }
 
     @Override
@@ -183,7 +165,7 @@ final class PngSink implements OutputSink {
                 lastFiles.clear();
             }
             lastFiles.add(out);
-            FileSystem fs = raw(out, conf);
+            FileSystem fs = OutputFiles.fileSystem(out, conf);
             OutputStream os = new BufferedOutputStream(fs.create(out, true), 1 << 16);
             Open png = new Open(band.image(), os, new PngEncoder.Stream(os, band.height(), samples.width(),
                     samples.channels(), samples.bitDepth()));

@@ -19,7 +19,6 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SerializableWritable;
 import org.apache.spark.api.java.JavaRDD;
@@ -248,12 +247,6 @@ final class StripedImages {
     /** A stripe's level-m samples, waiting for the gathering task. */
     private static Path part(String output, Plan p, int stripe) {
         return new Path(parts(output, p), "level-m/" + stripe);
-    }
-
-    /** The file system that writes the parts: the raw local one on a local disk (no .crc files beside). */
-    private static FileSystem partFs(Path p, Configuration conf) throws IOException {
-        FileSystem fs = p.getFileSystem(conf);
-        return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
     }
 
     /** The executor side of the stripes: each stripe's rows read, pooled and handed to the sinks. */
@@ -513,7 +506,7 @@ final class StripedImages {
             for (int i = 0; i < p.stripes(); i++) {
                 int rows = (i == p.stripes() - 1 ? height : (int) (p.endRow(i) / step)) - y;
                 Path path = part(output, p, i);
-                FileSystem fs = partFs(path, conf);
+                FileSystem fs = OutputFiles.fileSystem(path, conf);
                 long want = (long) rows * rowSamples * bytes;
                 long have = fs.getFileStatus(path).getLen();
                 if (have != want) {
@@ -566,39 +559,20 @@ final class StripedImages {
         private final OutputStream out;
 
         PartWriter(Path target, Configuration conf) throws IOException {
-            this.fs = partFs(target, conf);
+            this.fs = OutputFiles.fileSystem(target, conf);
             this.target = target;
             // A hidden sibling renamed over the target at the end: a retried or speculative attempt never mixes in.
-            this.temp = ZarrStore.temp(target);
+            this.temp = OutputFiles.temp(target);
             this.out = new BufferedOutputStream(fs.create(temp, true), 1 << 16);
         }
 
         void write(IntImage rows) throws IOException {
-            switch (rows.bitDepth()) {
-                case 8 -> out.write(rows.bytes(), 0, rows.height() * rows.width() * rows.channels());
-                case 16 -> {
-                    short[] s = rows.shorts();
-                    int n = rows.height() * rows.width() * rows.channels();
-                    ByteBuffer bb = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
-                    bb.asShortBuffer().put(s, 0, n);
-                    out.write(bb.array());
-                }
-                default -> {
-                    int[] s = rows.ints();
-                    int n = rows.height() * rows.width() * rows.channels();
-                    ByteBuffer bb = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-                    bb.asIntBuffer().put(s, 0, n);
-                    out.write(bb.array());
-                }
-            }
+            out.write(rows.interleavedBytes());
         }
 
         void close() throws IOException {
             out.close();
-            fs.delete(target, false);
-            if (!fs.rename(temp, target)) {
-                throw new IOException("cannot rename " + temp + " to " + target);
-            }
+            OutputFiles.replace(fs, temp, target);
         }
 
         void abandon() {

@@ -125,7 +125,7 @@ final class ZarrClaims {
         }
         for (FileStatus s : fs.listStatus(dir)) {
             String name = s.getPath().getName();
-            if (!(s.isFile() && name.startsWith(".") && name.contains(ZarrStore.TEMP_MARK))) {
+            if (!(s.isFile() && OutputFiles.isTemp(name))) {
                 return "zarr: its store path " + where + " already holds " + name + ", not written by downsample; left"
                         + " as it is";
             }

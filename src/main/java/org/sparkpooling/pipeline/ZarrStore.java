@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -41,9 +40,6 @@ final class ZarrStore {
 
     /** The {@code compressor} of every array, as numcodecs spells it. */
     static final Map<String, Object> COMPRESSOR = Map.of("id", "zstd", "level", ZSTD_LEVEL);
-
-    /** Marks a temporary file; readers skip hidden names, and {@link ZarrClaims} counts them as nothing lost. */
-    static final String TEMP_MARK = ".tmp-";
 
     /**
      * Keys sorted, as zarr-python writes them (the same store is the same bytes whatever map made
@@ -150,31 +146,14 @@ final class ZarrStore {
             return;
         }
         Path target = new Path(root, key);
-        Path temp = temp(target);
+        Path temp = OutputFiles.temp(target);
         try (OutputStream out = fs.create(temp, false)) {
             out.write(bytes);
         }
         if (!fs.rename(temp, target)) {
             // HDFS renames onto nothing only; the local disk replaces atomically and never gets here.
-            fs.delete(target, false);
-            if (!fs.rename(temp, target)) {
-                fs.delete(temp, false);
-                throw new IOException("cannot rename " + temp + " to " + target);
-            }
+            OutputFiles.replace(fs, temp, target);
         }
-    }
-
-    /**
-     * A hidden sibling of {@code target} to write first and rename over it when whole (every file
-     * the pipeline writes on a Hadoop file system is written so): readers skip hidden names.
-     */
-    static Path temp(Path target) {
-        return new Path(target.getParent(), "." + target.getName() + TEMP_MARK + tempId());
-    }
-
-    /** Unique enough among the attempts that may write one file at once (a task and its speculative twin). */
-    private static String tempId() {
-        return Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
     }
 
     /** {@link #put} on a local disk: no fsync (the Parquet files beside are not synced either). */
@@ -183,7 +162,8 @@ final class ZarrStore {
         if (dirs.add(parent)) {
             Files.createDirectories(parent);
         }
-        java.nio.file.Path temp = parent.resolve("." + target.getFileName() + TEMP_MARK + tempId());
+        java.nio.file.Path temp = parent.resolve("." + target.getFileName() + OutputFiles.TEMP_MARK
+                + OutputFiles.tempId());
         try {
             Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -319,7 +319,7 @@ class ZarrSinkTest {
         Files.writeString(dir.resolve("zarr/notes.zarr/notes.txt"), "keep me too");
         Files.createDirectories(dir.resolve("zarr/empty.zarr"));
         Files.createDirectories(dir.resolve("zarr/temp.zarr"));
-        Files.writeString(dir.resolve("zarr/temp.zarr/.zattrs" + ZarrStore.TEMP_MARK + "x"), "{");
+        Files.writeString(dir.resolve("zarr/temp.zarr/.zattrs" + OutputFiles.TEMP_MARK + "x"), "{");
         List<String> todo = List.of("ours.png", "moved.png", "file.png", "notes.png", "empty.png", "temp.png",
                 "new.png");
         Map<String, String> refused = ZarrClaims.refused(CONF, dir.toString(), todo, Set.copyOf(todo), true);
