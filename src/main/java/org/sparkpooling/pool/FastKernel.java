@@ -100,6 +100,11 @@ public final class FastKernel implements PoolKernel {
     @Override
     public void forward(NdPoolSpec spec, FloatTensor input, float[] output, int[] indices) {
         NdPoolGeometry g = NdPoolGeometry.forForward(spec, input, output, indices);
+        if (SeparableMax.applies(g, rows)) {
+            new SeparableMax(new WindowPlan(g), g.input().layout(), rows)
+                    .max(input.data(), output, indices != null ? indices : new int[output.length]);
+            return;
+        }
         PoolSpec planar = planar(g);
         if (planar != null) {
             forward(planar, planarTensor(g, input.data()), output, indices);

@@ -742,4 +742,63 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         }
         ScalarPoolSupport.maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, init, initOffset, y, ind, o);
     }
+
+    @Override
+    public boolean columnMax(float[] x, int[] rowAt, int[] rowCell, int rows, float[] colOf, int n, float[] col,
+            float[] idx, int c) {
+        if (n < L) {
+            return ScalarPoolSupport.columnMaxTail(x, rowAt, rowCell, rows, colOf, 0, n, col, idx, c);
+        }
+        VectorMask<Float> nan = F.maskAll(false);
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            FloatVector cols = FloatVector.fromArray(F, colOf, j);
+            FloatVector m = FloatVector.fromArray(F, x, rowAt[0] + j);
+            FloatVector k = cols.add(rowCell[0]);
+            nan = nan.or(m.test(VectorOperators.IS_NAN));
+            for (int r = 1; r < rows; r++) {
+                FloatVector v = FloatVector.fromArray(F, x, rowAt[r] + j);
+                nan = nan.or(v.test(VectorOperators.IS_NAN));
+                VectorMask<Float> take = v.compare(VectorOperators.GT, m);
+                m = m.blend(v, take);
+                k = k.blend(cols.add(rowCell[r]), take);
+            }
+            m.intoArray(col, c + j);
+            k.intoArray(idx, c + j);
+            if (j == n - L) {
+                return !nan.anyTrue();
+            }
+            j += L;
+        }
+    }
+
+    @Override
+    public void maxAlong(float[] col, float[] idx, int a, int n, int taps, int step, float[] y, int[] ind, int o) {
+        if (n < L) {
+            ScalarPoolSupport.maxAlongTail(col, idx, a, 0, n, taps, step, y, ind, o);
+            return;
+        }
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + j;
+            FloatVector m = FloatVector.fromArray(F, col, b);
+            FloatVector k = FloatVector.fromArray(F, idx, b);
+            for (int t = 1; t < taps; t++) {
+                FloatVector v = FloatVector.fromArray(F, col, b + t * step);
+                FloatVector i = FloatVector.fromArray(F, idx, b + t * step);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, m)
+                        .or(v.compare(VectorOperators.EQ, m).and(i.compare(VectorOperators.LT, k)));
+                m = m.blend(v, take);
+                k = k.blend(i, take);
+            }
+            m.intoArray(y, o + j);
+            ((IntVector) k.convert(VectorOperators.F2I, 0)).intoArray(ind, o + j);
+            if (j == n - L) {
+                return;
+            }
+            j += L;
+        }
+    }
 }

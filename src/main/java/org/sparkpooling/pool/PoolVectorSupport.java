@@ -145,4 +145,30 @@ interface PoolVectorSupport {
      */
     void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
             int[] init, int initOffset, float[] y, int[] ind, int o);
+
+    /*
+     * Separable max ({@link SeparableMax}): the column maxima of a window's rows, then the max of
+     * neighbouring columns. Row order is raster order and the flat index grows with it, so among
+     * equal values the reference's first in raster order is the one with the smallest index: the
+     * column pass keeps the first row (strictly greater replaces), the row pass the smaller index.
+     * NaN breaks that (the reference keeps the last NaN): the column pass reports it, and the caller
+     * redoes that output row exactly. The columns' indices are floats, exact below 2^24, so that
+     * every compare and blend is in one lane type.
+     */
+
+    /**
+     * For {@code j < n}: the max over rows {@code r < rows} of {@code x[rowAt[r] + j]}, in row order,
+     * a later row replacing only when strictly greater, into {@code col[c + j]}, and its flat index
+     * {@code rowCell[r] + colOf[j]} into {@code idx[c + j]}. Returns false if some element read was
+     * NaN (then what was written is unspecified). {@code rows >= 1}, every index below 2^24.
+     */
+    boolean columnMax(float[] x, int[] rowAt, int[] rowCell, int rows, float[] colOf, int n, float[] col, float[] idx,
+            int c);
+
+    /**
+     * For {@code j < n}: the max over taps {@code t < taps} of {@code col[a + j + t * step]} that
+     * keeps, among equal values, the smallest {@code idx}; the value into {@code y[o + j]}, its
+     * index into {@code ind[o + j]}. No NaN in what is read.
+     */
+    void maxAlong(float[] col, float[] idx, int a, int n, int taps, int step, float[] y, int[] ind, int o);
 }

@@ -532,4 +532,55 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         }
         return nan >= 0;
     }
+
+    @Override
+    public boolean columnMax(float[] x, int[] rowAt, int[] rowCell, int rows, float[] colOf, int n, float[] col,
+            float[] idx, int c) {
+        return columnMaxTail(x, rowAt, rowCell, rows, colOf, 0, n, col, idx, c);
+    }
+
+    static boolean columnMaxTail(float[] x, int[] rowAt, int[] rowCell, int rows, float[] colOf, int from, int n,
+            float[] col, float[] idx, int c) {
+        boolean nan = false;
+        for (int j = from; j < n; j++) {
+            float m = x[rowAt[0] + j];
+            float k = rowCell[0] + colOf[j];
+            nan |= m != m;
+            for (int r = 1; r < rows; r++) {
+                float v = x[rowAt[r] + j];
+                nan |= v != v;
+                if (v > m) {
+                    m = v;
+                    k = rowCell[r] + colOf[j];
+                }
+            }
+            col[c + j] = m;
+            idx[c + j] = k;
+        }
+        return !nan;
+    }
+
+    @Override
+    public void maxAlong(float[] col, float[] idx, int a, int n, int taps, int step, float[] y, int[] ind, int o) {
+        maxAlongTail(col, idx, a, 0, n, taps, step, y, ind, o);
+    }
+
+    static void maxAlongTail(float[] col, float[] idx, int a, int from, int n, int taps, int step,
+            float[] y, int[] ind, int o) {
+        for (int j = from; j < n; j++) {
+            int b = a + j;
+            float m = col[b];
+            float k = idx[b];
+            for (int t = 1; t < taps; t++) {
+                float v = col[b + t * step];
+                float i = idx[b + t * step];
+                if (v > m || (v == m && i < k)) {
+                    m = v;
+                    k = i;
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = (int) k;
+        }
+    }
 }

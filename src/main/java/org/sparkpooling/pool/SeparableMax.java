@@ -1,0 +1,187 @@
+package org.sparkpooling.pool;
+
+import java.util.Arrays;
+import org.sparkpooling.tensor.Layout;
+
+/**
+ * Max pooling forward of windows of three or more cells a side in two passes, either layout, any
+ * rank: per output row, the column maxima of the window's input rows ({@code kd x kh} of them),
+ * then along the row the max of each window's {@code kw} neighbouring columns. A 3x3 window costs
+ * 3 + 3 taps instead of 9, and every tap is a plain vector load of contiguous memory, no lane
+ * rearranged: across the columns channels-first, across the columns and their channels
+ * channels-last (SIMD from Java 17).
+ *
+ * <p>Exact: among equal values the reference keeps the first in raster order, which is the
+ * smallest flat index, and each pass keeps that ({@link PoolVectorSupport#columnMax},
+ * {@link PoolVectorSupport#maxAlong}). Border windows read padding columns of {@code -inf} whose
+ * index is larger than any cell's, so a cell of the input, even {@code -inf}, always beats them, and
+ * the window's first cell wins an all {@code -inf} window as in the reference. The one rule
+ * separability breaks is NaN's (the reference keeps the last NaN of a window): an output row whose
+ * windows read a NaN is redone window by window in raster order.
+ *
+ * <p>Used where {@link #applies} says it pays.
+ */
+final class SeparableMax {
+
+    private final WindowPlan q;
+    private final boolean channelsLast;
+    /** Both passes: plain loads, SIMD from Java 17. */
+    private final PoolVectorSupport rows;
+    private final int c;
+    private final int kw;
+    private final int sw;
+    private final int pw;
+    /** Elements per input row: inW channels-first, inW x C channels-last. */
+    private final int rowLength;
+    /** Per element of an input row, its column: itself channels-first, {@code j / C} channels-last. */
+    private final float[] colOf;
+    /** The most input rows a window holds. */
+    private final int windowRows;
+
+    SeparableMax(WindowPlan q, Layout layout, PoolVectorSupport rows) {
+        this.q = q;
+        this.channelsLast = switch (layout) {
+            case CHANNELS_FIRST -> false;
+            case CHANNELS_LAST -> true;
+        };
+        this.rows = rows;
+        c = channelsLast ? q.channels : 1;
+        kw = q.g.kernel(2);
+        sw = q.g.stride(2);
+        pw = q.g.padding(2);
+        rowLength = q.inW * c;
+        colOf = new float[rowLength];
+        for (int j = 0; j < rowLength; j++) {
+            colOf[j] = j / c;
+        }
+        windowRows = q.g.kernel(0) * q.g.kernel(1);
+    }
+
+    /** The index of a padding column: above every cell's, and like them exact as a float. */
+    private static final float PADDING_INDEX = 0x1p25f;
+
+    /**
+     * Whether this class computes {@code g}'s max forward, and pays: windows of at least 3 rows by 3
+     * columns, columns undilated, every window holding a cell, and channels-first only at column
+     * stride 1 (its stride-2 row pass rearranges lanes, and measured no faster than the padded
+     * plane's taps). Measured forward, Java 25, one JVM, alternated: inception-max 7.7 against
+     * 8.7-11.3 ms channels-last, stem-max 18.9-22.0 against 28.7-30.5 ms channels-last; c3d-max's
+     * 2x2x2 was slower this way (19 against 10-12 ms channels-last), so 2-wide windows stay out.
+     */
+    static boolean applies(NdPoolGeometry g, PoolVectorSupport rows) {
+        return rows.lanes() > 1 && computes(g);
+    }
+
+    /** The geometry's part of {@link #applies}: whether this class gives the reference's result for {@code g}. */
+    static boolean computes(NdPoolGeometry g) {
+        boolean max = switch (g.spec().op()) {
+            case MAX -> true;
+            case AVG, ADAPTIVE_MAX, ADAPTIVE_AVG, LP, UNPOOL -> false;
+        };
+        boolean channelsLast = switch (g.input().layout()) {
+            case CHANNELS_FIRST -> false;
+            case CHANNELS_LAST -> true;
+        };
+        // indices travel as floats, exact below 2^24
+        boolean small = (long) g.in(0) * g.in(1) * g.in(2) <= 1 << 24;
+        if (!max || !small || g.dilation(2) != 1 || (!channelsLast && g.stride(2) != 1)) {
+            return false;
+        }
+        if (g.kernel(0) * g.kernel(1) < 3 || g.kernel(2) < 3) {
+            return false;
+        }
+        for (int a = 0; a < 3; a++) {
+            for (int o = 0; o < g.out(a); o++) {
+                if (g.start(a, o) >= g.end(a, o)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Floats of column maxima a batch of output rows may hold (values and indices alike): the
+     * column pass runs over a batch of rows before the row pass reads them. Row by row, the row
+     * pass's loads, one to two columns off the stores just made, waited on the store buffer:
+     * inception-max's forward took 20 ms, against 2 ms for the two passes on rows written earlier.
+     */
+    private static final int BATCH_FLOATS = 8192;
+
+    /** Values into {@code y}, indices into {@code ind} (never null), in the plan's layout. */
+    void max(float[] x, float[] y, int[] ind) {
+        int width = Math.max(pw + q.inW, q.outW * sw + kw) * c;
+        int outRows = q.outD * q.outH;
+        int batch = Math.max(1, Math.min(outRows, BATCH_FLOATS / width));
+        float[] col = new float[batch * width];
+        float[] idx = new float[col.length];
+        Arrays.fill(col, Float.NEGATIVE_INFINITY);
+        Arrays.fill(idx, PADDING_INDEX);
+        boolean[] clean = new boolean[batch];
+        int[] rowAt = new int[windowRows];
+        int[] rowCell = new int[windowRows];
+        int[] cell = new int[Math.max(1, q.maxCells())];
+        int volumes = channelsLast ? q.batch : q.batch * q.channels;
+        int inStride = channelsLast ? q.inVolume * q.channels : q.inVolume;
+        int outRow = q.outW * c;
+        for (int v = 0; v < volumes; v++) {
+            int base = v * inStride;
+            int volumeOut = v * outRows * outRow;
+            for (int first = 0; first < outRows; first += batch) {
+                int last = Math.min(outRows, first + batch);
+                for (int r = first; r < last; r++) {
+                    int n = 0;
+                    for (int d = q.d0[r / q.outH]; d < q.d1[r / q.outH]; d += q.stepD) {
+                        for (int h = q.h0[r % q.outH]; h < q.h1[r % q.outH]; h += q.stepH) {
+                            rowCell[n] = (d * q.inH + h) * q.inW;
+                            rowAt[n] = base + rowCell[n] * c;
+                            n++;
+                        }
+                    }
+                    clean[r - first] = rows.columnMax(x, rowAt, rowCell, n, colOf, rowLength, col, idx,
+                            (r - first) * width + pw * c);
+                }
+                for (int r = first; r < last; r++) {
+                    int o = volumeOut + r * outRow;
+                    if (clean[r - first]) {
+                        alongRow(col, idx, (r - first) * width, y, ind, o);
+                    } else {
+                        exactRow(x, base, r / q.outH, r % q.outH, cell, y, ind, o);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The row pass over one output row's column maxima, which start at {@code col[a]}. */
+    private void alongRow(float[] col, float[] idx, int a, float[] y, int[] ind, int o) {
+        if (sw == 1) {
+            // channels-last, output element j = ow * C + k reads column element j + t * C: one flat row
+            rows.maxAlong(col, idx, a, q.outW * c, kw, c, y, ind, o);
+        } else {
+            for (int ow = 0; ow < q.outW; ow++) {
+                rows.maxAlong(col, idx, a + ow * sw * c, c, kw, c, y, ind, o + ow * c);
+            }
+        }
+    }
+
+    /** The reference's loop for one output row that read a NaN: each window's cells in raster order. */
+    private void exactRow(float[] x, int base, int od, int oh, int[] cell, float[] y, int[] ind, int o) {
+        for (int ow = 0; ow < q.outW; ow++) {
+            int cells = q.cells(od, oh, ow, cell);
+            for (int k = 0; k < c; k++) {
+                float m = x[base + cell[0] * c + k];
+                int at = cell[0];
+                for (int t = 1; t < cells; t++) {
+                    float v = x[base + cell[t] * c + k];
+                    if (v > m || v != v) {
+                        m = v;
+                        at = cell[t];
+                    }
+                }
+                y[o + ow * c + k] = m;
+                ind[o + ow * c + k] = at;
+            }
+        }
+    }
+}
