@@ -100,8 +100,8 @@ public final class FastKernel implements PoolKernel {
     @Override
     public void forward(NdPoolSpec spec, FloatTensor input, float[] output, int[] indices) {
         NdPoolGeometry g = NdPoolGeometry.forForward(spec, input, output, indices);
-        if (SeparableMax.applies(g, rows)) {
-            new SeparableMax(new WindowPlan(g), g.input().layout(), rows)
+        if (SeparableMax.applies(g, simd)) {
+            new SeparableMax(new WindowPlan(g), g.input().layout(), simd)
                     .max(input.data(), output, indices != null ? indices : new int[output.length]);
             return;
         }

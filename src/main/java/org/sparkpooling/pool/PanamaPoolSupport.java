@@ -753,19 +753,20 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         int j = 0;
         while (true) {
             j = Math.min(j, n - L);
-            FloatVector cols = FloatVector.fromArray(F, colOf, j);
+            // The row's first cell blended in, the columns added after the loop: with the columns'
+            // vector live across the loop, Java 17's C2 boxed it at every step.
             FloatVector m = FloatVector.fromArray(F, x, rowAt[0] + j);
-            FloatVector k = cols.add(rowCell[0]);
+            FloatVector k = FloatVector.broadcast(F, rowCell[0]);
             nan = nan.or(m.test(VectorOperators.IS_NAN));
             for (int r = 1; r < rows; r++) {
                 FloatVector v = FloatVector.fromArray(F, x, rowAt[r] + j);
                 nan = nan.or(v.test(VectorOperators.IS_NAN));
                 VectorMask<Float> take = v.compare(VectorOperators.GT, m);
                 m = m.blend(v, take);
-                k = k.blend(cols.add(rowCell[r]), take);
+                k = k.blend(rowCell[r], take);
             }
             m.intoArray(col, c + j);
-            k.intoArray(idx, c + j);
+            k.add(FloatVector.fromArray(F, colOf, j)).intoArray(idx, c + j);
             if (j == n - L) {
                 return !nan.anyTrue();
             }

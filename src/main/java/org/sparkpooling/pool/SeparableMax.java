@@ -9,7 +9,7 @@ import org.sparkpooling.tensor.Layout;
  * then along the row the max of each window's {@code kw} neighbouring columns. A 3x3 window costs
  * 3 + 3 taps instead of 9, and every tap is a plain vector load of contiguous memory, no lane
  * rearranged: across the columns channels-first, across the columns and their channels
- * channels-last (SIMD from Java 17).
+ * channels-last.
  *
  * <p>Exact: among equal values the reference keeps the first in raster order, which is the
  * smallest flat index, and each pass keeps that ({@link PoolVectorSupport#columnMax},
@@ -25,7 +25,7 @@ final class SeparableMax {
 
     private final WindowPlan q;
     private final boolean channelsLast;
-    /** Both passes: plain loads, SIMD from Java 17. */
+    /** Both passes: plain loads, no lane rearranged. */
     private final PoolVectorSupport rows;
     private final int c;
     private final int kw;
@@ -61,33 +61,43 @@ final class SeparableMax {
     private static final float PADDING_INDEX = 0x1p25f;
 
     /**
-     * Whether this class computes {@code g}'s max forward, and pays: windows of at least 3 rows by 3
-     * columns, columns undilated, every window holding a cell, and channels-first only at column
-     * stride 1 (its stride-2 row pass rearranges lanes, and measured no faster than the padded
-     * plane's taps). Measured forward, Java 25, one JVM, alternated: inception-max 7.7 against
-     * 8.7-11.3 ms channels-last, stem-max 18.9-22.0 against 28.7-30.5 ms channels-last; c3d-max's
-     * 2x2x2 was slower this way (19 against 10-12 ms channels-last), so 2-wide windows stay out.
+     * Whether this class computes {@code g}'s max forward ({@link #computes}) and pays, with
+     * {@code rows} the SIMD support of Java 21 and later (on Java 17 C2 kept these passes' vectors
+     * boxed: inception-max channels-last forward took 36 ms this way against 6.8 ms for the rows
+     * of {@link ChannelsLastBodies}):
+     * <ul>
+     * <li>windows of at least 3 rows by 3 columns, channels-last at any column stride,
+     * channels-first at column stride 1 (its stride-2 row pass would rearrange lanes, and the padded
+     * plane's taps measured as fast). Measured forward, Java 25, alternated with the build before:
+     * inception-max 7.8 against 8.8-14.1 ms channels-first, 5.9-6.2 against 7.3-10.5 channels-last,
+     * stem-max channels-last 15.6-16.6 against 21.6-22.3; c3d-max's 2x2x2 channels-last was slower
+     * this way (19 against 10-12 ms), so 2-wide windows stay out.
+     * </ul>
      */
     static boolean applies(NdPoolGeometry g, PoolVectorSupport rows) {
-        return rows.lanes() > 1 && computes(g);
+        if (rows.lanes() <= 1 || !computes(g)) {
+            return false;
+        }
+        boolean channelsLast = switch (g.input().layout()) {
+            case CHANNELS_FIRST -> false;
+            case CHANNELS_LAST -> true;
+        };
+        int windowRows = g.kernel(0) * g.kernel(1);
+        return windowRows >= 3 && g.kernel(2) >= 3 && (channelsLast || g.stride(2) == 1);
     }
 
-    /** The geometry's part of {@link #applies}: whether this class gives the reference's result for {@code g}. */
+    /**
+     * Whether this class gives the reference's result for {@code g}: max pooling with undilated
+     * columns, every window holding a cell (no dilated miss, no ceil-mode window past the input),
+     * and volumes below 2^24 cells (indices travel as floats).
+     */
     static boolean computes(NdPoolGeometry g) {
         boolean max = switch (g.spec().op()) {
             case MAX -> true;
             case AVG, ADAPTIVE_MAX, ADAPTIVE_AVG, LP, UNPOOL -> false;
         };
-        boolean channelsLast = switch (g.input().layout()) {
-            case CHANNELS_FIRST -> false;
-            case CHANNELS_LAST -> true;
-        };
-        // indices travel as floats, exact below 2^24
         boolean small = (long) g.in(0) * g.in(1) * g.in(2) <= 1 << 24;
-        if (!max || !small || g.dilation(2) != 1 || (!channelsLast && g.stride(2) != 1)) {
-            return false;
-        }
-        if (g.kernel(0) * g.kernel(1) < 3 || g.kernel(2) < 3) {
+        if (!max || !small || g.dilation(2) != 1) {
             return false;
         }
         for (int a = 0; a < 3; a++) {
@@ -102,9 +112,8 @@ final class SeparableMax {
 
     /**
      * Floats of column maxima a batch of output rows may hold (values and indices alike): the
-     * column pass runs over a batch of rows before the row pass reads them. Row by row, the row
-     * pass's loads, one to two columns off the stores just made, waited on the store buffer:
-     * inception-max's forward took 20 ms, against 2 ms for the two passes on rows written earlier.
+     * column pass runs over a batch of rows, then the row pass over the same batch, so the row
+     * pass does not load columns from vector stores that have just been made.
      */
     private static final int BATCH_FLOATS = 8192;
 

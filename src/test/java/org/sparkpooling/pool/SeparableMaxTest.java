@@ -17,13 +17,14 @@ import org.sparkpooling.tensor.TensorShape;
 
 /**
  * {@link SeparableMax} against {@code loops}, values and indices bit for bit, with the scalar twin
- * and, where this JVM has the Vector API, the SIMD support: random windows of 3 to 5 cells a side
- * in both layouts, 2-D and 3-D, padded, strided and in ceil mode, on every kind of value
- * (ties, NaN, infinities, signed zeros, huge magnitudes), channels across the vector widths.
+ * and, where this JVM has the Vector API, the SIMD support: random windows of 1 to 5 rows by 2 to 5
+ * columns in both layouts, 2-D and 3-D, padded,
+ * strided and in ceil mode, on every kind of value (ties, NaN, infinities, signed zeros, huge
+ * magnitudes), channels across the vector widths.
  */
 class SeparableMaxTest {
 
-    private static final int CASES = 400;
+    private static final int CASES = 600;
 
     @Test
     void bothSupportsGiveTheReferencesValuesAndIndices() {
@@ -70,18 +71,35 @@ class SeparableMaxTest {
     }
 
     @Test
-    void takesThreeByThreeWindowsNotTwoWideOnesNorStridedColumnsChannelsFirst() {
+    void takesWindowsOfThreeByThreeAndUpAndChannelsFirstOnlyAtColumnStride1() {
         TensorShape first = new TensorShape(2, 8, new int[] {28, 28}, Layout.CHANNELS_FIRST);
         TensorShape last = new TensorShape(2, 8, new int[] {28, 28}, Layout.CHANNELS_LAST);
+        PoolVectorSupport simd = reportingLanes(8);
+        PoolVectorSupport scalar = new ScalarPoolSupport();
         NdPoolSpec inception = NdPoolSpec.max(3, 3).stride(1, 1).padding(1, 1).build();
         NdPoolSpec stem = NdPoolSpec.max(3, 3).stride(2, 2).padding(1, 1).build();
-        assertTrue(SeparableMax.computes(NdPoolGeometry.of(inception, first)));
-        assertTrue(SeparableMax.computes(NdPoolGeometry.of(inception, last)));
-        assertTrue(SeparableMax.computes(NdPoolGeometry.of(stem, last)));
-        assertFalse(SeparableMax.computes(NdPoolGeometry.of(stem, first)));
-        assertFalse(SeparableMax.computes(NdPoolGeometry.of(NdPoolSpec.max(2, 2).build(), last)));
+        NdPoolSpec textbook = NdPoolSpec.max(2, 2).build();
+        assertTrue(SeparableMax.applies(NdPoolGeometry.of(inception, first), simd));
+        assertTrue(SeparableMax.applies(NdPoolGeometry.of(inception, last), simd));
+        assertTrue(SeparableMax.applies(NdPoolGeometry.of(stem, last), simd));
+        assertFalse(SeparableMax.applies(NdPoolGeometry.of(stem, first), simd));
+        assertFalse(SeparableMax.applies(NdPoolGeometry.of(inception, first), scalar));
+        assertFalse(SeparableMax.applies(NdPoolGeometry.of(textbook, first), simd));
+        assertFalse(SeparableMax.applies(NdPoolGeometry.of(textbook, last), simd));
+        assertTrue(SeparableMax.computes(NdPoolGeometry.of(textbook, last)));
         assertFalse(SeparableMax.computes(NdPoolGeometry.of(NdPoolSpec.max(3, 3).dilation(1, 2).build(), last)));
         assertFalse(SeparableMax.computes(NdPoolGeometry.of(NdPoolSpec.avg(3, 3).build(), last)));
+    }
+
+    /** A support that only answers {@code lanes()}: all that {@link SeparableMax#applies} asks of one. */
+    private static PoolVectorSupport reportingLanes(int lanes) {
+        return (PoolVectorSupport) java.lang.reflect.Proxy.newProxyInstance(PoolVectorSupport.class.getClassLoader(),
+                new Class<?>[] {PoolVectorSupport.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("lanes")) {
+                        return lanes;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     private static NdPoolSpec randomSpec(SplittableRandom rnd, int dims) {
@@ -90,14 +108,11 @@ class SeparableMaxTest {
         int[] padding = new int[dims];
         int[] dilation = new int[dims];
         for (int a = 0; a < dims; a++) {
-            kernel[a] = a == 0 && dims == 3 ? 1 + rnd.nextInt(3) : 3 + rnd.nextInt(3);
+            kernel[a] = a == dims - 1 ? 2 + rnd.nextInt(4) : 1 + rnd.nextInt(5);
             stride[a] = 1 + rnd.nextInt(3);
             // rows may be dilated (the column pass lists them), columns not
             dilation[a] = a < dims - 1 && rnd.nextInt(4) == 0 ? 2 : 1;
             padding[a] = rnd.nextBoolean() ? rnd.nextInt((dilation[a] * (kernel[a] - 1) + 1) / 2 + 1) : 0;
-        }
-        if (rnd.nextBoolean()) {
-            stride[dims - 1] = 1; // channels-first takes column stride 1 only
         }
         return NdPoolSpec.max(kernel).stride(stride).padding(padding).dilation(dilation).ceilMode(rnd.nextBoolean()).build();
     }
