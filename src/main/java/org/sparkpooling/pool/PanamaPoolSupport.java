@@ -802,4 +802,33 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             j += L;
         }
     }
+
+    @Override
+    public void maxAlongAt(float[] col, float[] idx, int a, int[] first, int n, int taps, int step, float[] y, int[] ind,
+            int o) {
+        if (n < L) {
+            ScalarPoolSupport.maxAlongAtTail(col, idx, a, first, 0, n, taps, step, y, ind, o);
+            return;
+        }
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            FloatVector m = FloatVector.fromArray(F, col, a, first, j);
+            FloatVector k = FloatVector.fromArray(F, idx, a, first, j);
+            for (int t = 1; t < taps; t++) {
+                FloatVector v = FloatVector.fromArray(F, col, a + t * step, first, j);
+                FloatVector i = FloatVector.fromArray(F, idx, a + t * step, first, j);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, m)
+                        .or(v.compare(VectorOperators.EQ, m).and(i.compare(VectorOperators.LT, k)));
+                m = m.blend(v, take);
+                k = k.blend(i, take);
+            }
+            m.intoArray(y, o + j);
+            ((IntVector) k.convert(VectorOperators.F2I, 0)).intoArray(ind, o + j);
+            if (j == n - L) {
+                return;
+            }
+            j += L;
+        }
+    }
 }

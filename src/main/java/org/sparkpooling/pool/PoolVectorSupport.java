@@ -171,4 +171,12 @@ interface PoolVectorSupport {
      * index into {@code ind[o + j]}. No NaN in what is read.
      */
     void maxAlong(float[] col, float[] idx, int a, int n, int taps, int step, float[] y, int[] ind, int o);
+
+    /**
+     * {@link #maxAlong} with each output's first column at {@code a + first[j]} rather than
+     * {@code a + j}: channels-last rows of few channels at column stride 2 or more, whose outputs'
+     * columns are not evenly spaced in the row ({@code first[j] = ow * sw * C + k} for
+     * {@code j = ow * C + k}). The SIMD support gathers.
+     */
+    void maxAlongAt(float[] col, float[] idx, int a, int[] first, int n, int taps, int step, float[] y, int[] ind, int o);
 }

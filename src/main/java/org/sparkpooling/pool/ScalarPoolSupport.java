@@ -583,4 +583,29 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             ind[o + j] = (int) k;
         }
     }
+
+    @Override
+    public void maxAlongAt(float[] col, float[] idx, int a, int[] first, int n, int taps, int step, float[] y, int[] ind,
+            int o) {
+        maxAlongAtTail(col, idx, a, first, 0, n, taps, step, y, ind, o);
+    }
+
+    static void maxAlongAtTail(float[] col, float[] idx, int a, int[] first, int from, int n, int taps, int step,
+            float[] y, int[] ind, int o) {
+        for (int j = from; j < n; j++) {
+            int b = a + first[j];
+            float m = col[b];
+            float k = idx[b];
+            for (int t = 1; t < taps; t++) {
+                float v = col[b + t * step];
+                float i = idx[b + t * step];
+                if (v > m || (v == m && i < k)) {
+                    m = v;
+                    k = i;
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = (int) k;
+        }
+    }
 }
