@@ -131,7 +131,9 @@ final class ChannelsLastBodies implements LayoutBodies {
         Gathers t = new Gathers(q);
         int c = q.channels;
         long matches = 0;
-        if (t.disjoint) {
+        if (t.disjoint && c < v.lanes() && (long) q.inVolume < 1 << 24) {
+            matches = scatterFewChannels(t, gy, ind, gx);
+        } else if (t.disjoint) {
             int[] cell = new int[Math.max(1, q.maxCells())];
             zeroUncovered(t, gx);
             int o = 0;
@@ -167,6 +169,43 @@ final class ChannelsLastBodies implements LayoutBodies {
         if (matches != gy.length) {
             scatterInRasterOrder(q, gy, ind, gx); // some index lay outside its own window
         }
+    }
+
+    /**
+     * Max backward of disjoint windows on fewer channels than a vector has lanes, a whole input row
+     * per call ({@link PoolVectorSupport#spreadMaxAt}): window by window, each call would write a few
+     * channels of one cell, in the vector rows' scalar tails. Returns how many indices matched.
+     */
+    private long scatterFewChannels(Gathers t, float[] gy, int[] ind, float[] gx) {
+        WindowPlan q = t.q;
+        int c = q.channels;
+        int n = q.inW * c;
+        int[] outOf = new int[n];
+        float[] cellOf = new float[n];
+        for (int e = 0; e < n; e++) {
+            int w = e / c;
+            boolean covered = t.w.from[w] < t.w.from[w + 1];
+            outOf[e] = covered ? t.w.list[t.w.from[w]] * c + e % c : 0;
+            cellOf[e] = covered ? w : -0x1p25f; // below every row's first cell negated: never a match
+        }
+        long matches = 0;
+        for (int b = 0; b < q.batch; b++) {
+            for (int d = 0; d < q.inD; d++) {
+                for (int h = 0; h < q.inH; h++) {
+                    int cell = (d * q.inH + h) * q.inW;
+                    int g = (b * q.inVolume + cell) * c;
+                    if (t.d.from[d] == t.d.from[d + 1] || t.h.from[h] == t.h.from[h + 1]) {
+                        Arrays.fill(gx, g, g + n, 0f);
+                        continue;
+                    }
+                    int od = t.d.list[t.d.from[d]];
+                    int oh = t.h.list[t.h.from[h]];
+                    int o = (b * q.outVolume + (od * q.outH + oh) * q.outW) * c;
+                    matches += v.spreadMaxAt(gy, ind, o, outOf, cellOf, cell, n, gx, g);
+                }
+            }
+        }
+        return matches;
     }
 
     /** Zero rows of the input that no window holds (past the last window, or between windows that leave gaps). */

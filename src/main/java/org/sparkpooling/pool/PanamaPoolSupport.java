@@ -831,4 +831,19 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             j += L;
         }
     }
+
+    @Override
+    public int spreadMaxAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int n, float[] gx,
+            int g) {
+        // No last step shifted back: it would count its lanes' matches twice.
+        int matches = 0;
+        int e = 0;
+        for (; e <= n - L; e += L) {
+            FloatVector found = (FloatVector) IntVector.fromArray(I, ind, o, outOf, e).convert(VectorOperators.I2F, 0);
+            VectorMask<Float> hit = found.compare(VectorOperators.EQ, FloatVector.fromArray(F, cellOf, e).add(cellBase));
+            ZERO.blend(ZERO.add(FloatVector.fromArray(F, gy, o, outOf, e)), hit).intoArray(gx, g + e);
+            matches += hit.trueCount();
+        }
+        return matches + ScalarPoolSupport.spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase, e, n, gx, g);
+    }
 }

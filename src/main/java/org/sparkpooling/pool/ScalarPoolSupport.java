@@ -608,4 +608,22 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             ind[o + j] = (int) k;
         }
     }
+
+    @Override
+    public int spreadMaxAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int n, float[] gx,
+            int g) {
+        return spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase, 0, n, gx, g);
+    }
+
+    static int spreadMaxAtTail(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int from, int n,
+            float[] gx, int g) {
+        int matches = 0;
+        for (int e = from; e < n; e++) {
+            int out = o + outOf[e];
+            boolean hit = (float) ind[out] == cellBase + cellOf[e];
+            gx[g + e] = hit ? 0f + gy[out] : 0f;
+            matches += hit ? 1 : 0;
+        }
+        return matches;
+    }
 }
