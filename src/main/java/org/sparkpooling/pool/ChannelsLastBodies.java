@@ -106,6 +106,10 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     @Override
     public void mean(WindowPlan q, float[] x, float[] y) {
+        if (q.channels < v.lanes() && q.g.spec().op().windowed()) {
+            meanFewChannels(q, x, y);
+            return;
+        }
         int c = q.channels;
         int[] cell = new int[Math.max(1, q.maxCells())];
         int yRow = 0;
@@ -119,6 +123,63 @@ final class ChannelsLastBodies implements LayoutBodies {
                             Arrays.fill(y, yRow, yRow + c, 0f);
                         } else {
                             v.sumCells(x, base, cell, cells, c, 1f / q.divisor(od, oh, ow), y, yRow);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Mean of windows of a fixed size on fewer channels than a vector has lanes: each output row's
+     * whole windows in one gathering call ({@link PoolVectorSupport#sumAt}), in the same order of
+     * additions as {@link PoolVectorSupport#sumCells}, which takes the clipped ones.
+     */
+    private void meanFewChannels(WindowPlan q, float[] x, float[] y) {
+        int c = q.channels;
+        int kw = q.g.kernel(2);
+        int outRow = q.outW * c;
+        int[] first = new int[outRow];
+        for (int j = 0; j < outRow; j++) {
+            first[j] = q.w0[j / c] * c + j % c;
+        }
+        int lo = 0;
+        while (lo < q.outW && q.w1[lo] - q.w0[lo] != kw) {
+            lo++;
+        }
+        int hi = lo;
+        while (hi < q.outW && q.w1[hi] - q.w0[hi] == kw) {
+            hi++;
+        }
+        float[] scale = new float[outRow];
+        int[] rowAt = new int[Math.max(1, q.g.kernel(0) * q.g.kernel(1))];
+        int[] cell = new int[Math.max(1, q.maxCells())];
+        int o = 0;
+        for (int b = 0; b < q.batch; b++) {
+            int base = b * q.inVolume * c;
+            for (int od = 0; od < q.outD; od++) {
+                for (int oh = 0; oh < q.outH; oh++, o += outRow) {
+                    int rows = 0;
+                    for (int d = q.d0[od]; d < q.d1[od]; d++) {
+                        for (int h = q.h0[oh]; h < q.h1[oh]; h++) {
+                            rowAt[rows++] = base + (d * q.inH + h) * q.inW * c;
+                        }
+                    }
+                    for (int ow = 0; ow < q.outW; ow++) {
+                        Arrays.fill(scale, ow * c, ow * c + c, 1f / q.divisor(od, oh, ow));
+                    }
+                    if (rows > 0 && hi > lo) {
+                        v.sumAt(x, rowAt, rows, first, lo * c, hi * c, kw, c, scale, y, o);
+                    }
+                    for (int ow = 0; ow < q.outW; ow++) {
+                        if (ow >= lo && ow < hi && rows > 0) {
+                            continue;
+                        }
+                        int cells = q.cells(od, oh, ow, cell);
+                        if (cells == 0) {
+                            Arrays.fill(y, o + ow * c, o + ow * c + c, 0f);
+                        } else {
+                            v.sumCells(x, base, cell, cells, c, scale[ow * c], y, o + ow * c);
                         }
                     }
                 }
@@ -208,6 +269,42 @@ final class ChannelsLastBodies implements LayoutBodies {
         return matches;
     }
 
+    /** Mean backward of disjoint windows on fewer channels than a vector has lanes: a whole input row per call. */
+    private void spreadFewChannels(Gathers t, float[] gy, float[] gx) {
+        WindowPlan q = t.q;
+        int c = q.channels;
+        int n = q.inW * c;
+        int[] outOf = new int[n];
+        int[] owOf = new int[n];
+        float[] coveredOf = new float[n];
+        for (int e = 0; e < n; e++) {
+            int w = e / c;
+            boolean covered = t.w.from[w] < t.w.from[w + 1];
+            owOf[e] = covered ? t.w.list[t.w.from[w]] : 0;
+            outOf[e] = owOf[e] * c + (covered ? e % c : 0);
+            coveredOf[e] = covered ? 1f : 0f;
+        }
+        float[] rowScale = new float[q.outW];
+        for (int b = 0; b < q.batch; b++) {
+            for (int d = 0; d < q.inD; d++) {
+                for (int h = 0; h < q.inH; h++) {
+                    int g = (b * q.inVolume + (d * q.inH + h) * q.inW) * c;
+                    if (t.d.from[d] == t.d.from[d + 1] || t.h.from[h] == t.h.from[h + 1]) {
+                        Arrays.fill(gx, g, g + n, 0f);
+                        continue;
+                    }
+                    int od = t.d.list[t.d.from[d]];
+                    int oh = t.h.list[t.h.from[h]];
+                    for (int ow = 0; ow < q.outW; ow++) {
+                        rowScale[ow] = 1f / q.divisor(od, oh, ow);
+                    }
+                    int o = (b * q.outVolume + (od * q.outH + oh) * q.outW) * c;
+                    v.spreadSumAt(gy, o, outOf, owOf, rowScale, coveredOf, n, gx, g);
+                }
+            }
+        }
+    }
+
     /** Zero rows of the input that no window holds (past the last window, or between windows that leave gaps). */
     private static void zeroUncovered(Gathers t, float[] gx) {
         WindowPlan q = t.q;
@@ -246,6 +343,10 @@ final class ChannelsLastBodies implements LayoutBodies {
     public void spread(WindowPlan q, float[] gy, float[] gx) {
         Gathers t = new Gathers(q);
         int c = q.channels;
+        if (t.disjoint && c < v.lanes()) {
+            spreadFewChannels(t, gy, gx);
+            return;
+        }
         if (t.disjoint) {
             int[] cell = new int[Math.max(1, q.maxCells())];
             zeroUncovered(t, gx);

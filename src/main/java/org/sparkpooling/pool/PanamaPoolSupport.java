@@ -30,6 +30,7 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     private static final IntVector IOTA1 = IntVector.zero(I).addIndex(1);
     private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
     private static final FloatVector ZERO = FloatVector.zero(F);
+    private static final ScalarPoolSupport SCALAR = new ScalarPoolSupport();
     /** float64: 4 lanes of 256 bits, their indices in 4 lanes of 128. */
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
     private static final VectorSpecies<Integer> DI = IntVector.SPECIES_128;
@@ -845,5 +846,51 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             matches += hit.trueCount();
         }
         return matches + ScalarPoolSupport.spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase, e, n, gx, g);
+    }
+
+    @Override
+    public void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step, float[] scale,
+            float[] y, int o) {
+        if (to - from < L) {
+            SCALAR.sumAt(x, rowAt, rows, first, from, to, taps, step, scale, y, o);
+            return;
+        }
+        int j = from;
+        while (true) {
+            j = Math.min(j, to - L);
+            FloatVector s = FloatVector.fromArray(F, x, rowAt[0], first, j);
+            for (int t = 1; t < taps; t++) {
+                s = s.add(FloatVector.fromArray(F, x, rowAt[0] + t * step, first, j));
+            }
+            for (int r = 1; r < rows; r++) {
+                for (int t = 0; t < taps; t++) {
+                    s = s.add(FloatVector.fromArray(F, x, rowAt[r] + t * step, first, j));
+                }
+            }
+            s.mul(FloatVector.fromArray(F, scale, j)).intoArray(y, o + j);
+            if (j == to - L) {
+                return;
+            }
+            j += L;
+        }
+    }
+
+    @Override
+    public void spreadSumAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf, int n,
+            float[] gx, int g) {
+        if (n < L) {
+            SCALAR.spreadSumAt(gy, o, outOf, owOf, rowScale, coveredOf, n, gx, g);
+            return;
+        }
+        int e = 0;
+        while (true) {
+            e = Math.min(e, n - L);
+            FloatVector v = FloatVector.fromArray(F, gy, o, outOf, e).mul(FloatVector.fromArray(F, rowScale, 0, owOf, e));
+            ZERO.blend(v, FloatVector.fromArray(F, coveredOf, e).compare(VectorOperators.GT, 0f)).intoArray(gx, g + e);
+            if (e == n - L) {
+                return;
+            }
+            e += L;
+        }
     }
 }

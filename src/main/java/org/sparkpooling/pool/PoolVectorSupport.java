@@ -189,4 +189,20 @@ interface PoolVectorSupport {
      * inside its own window. Cells below 2^24 (compared as floats).
      */
     int spreadMaxAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int n, float[] gx, int g);
+
+    /**
+     * Channels-last windows on few channels, gathered: for {@code j} in {@code [from, to)}, the sum
+     * over rows {@code r < rows}, then taps {@code t < taps}, of {@code x[rowAt[r] + first[j] + t * step]}
+     * (the reference's raster order, from the first cell), times {@code scale[j]}, into {@code y[o + j]}.
+     */
+    void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step, float[] scale,
+            float[] y, int o);
+
+    /**
+     * Avg backward of one channels-last input row of disjoint windows, every element written once:
+     * element {@code e} is {@code gy[o + outOf[e]] * rowScale[owOf[e]]} where {@code coveredOf[e] > 0},
+     * else 0.
+     */
+    void spreadSumAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf, int n,
+            float[] gx, int g);
 }

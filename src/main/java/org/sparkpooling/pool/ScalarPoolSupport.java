@@ -626,4 +626,29 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         }
         return matches;
     }
+
+    @Override
+    public void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step, float[] scale,
+            float[] y, int o) {
+        for (int j = from; j < to; j++) {
+            float s = x[rowAt[0] + first[j]];
+            for (int t = 1; t < taps; t++) {
+                s += x[rowAt[0] + first[j] + t * step];
+            }
+            for (int r = 1; r < rows; r++) {
+                for (int t = 0; t < taps; t++) {
+                    s += x[rowAt[r] + first[j] + t * step];
+                }
+            }
+            y[o + j] = s * scale[j];
+        }
+    }
+
+    @Override
+    public void spreadSumAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf, int n,
+            float[] gx, int g) {
+        for (int e = 0; e < n; e++) {
+            gx[g + e] = coveredOf[e] > 0 ? gy[o + outOf[e]] * rowScale[owOf[e]] : 0f;
+        }
+    }
 }
