@@ -83,6 +83,10 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     @Override
     public void max(WindowPlan q, float[] x, float[] y, int[] ind) {
+        if (q.channels < v.lanes() && q.g.spec().op().windowed() && (long) q.inVolume < 1 << 24) {
+            maxFewChannels(q, x, y, ind);
+            return;
+        }
         int c = q.channels;
         int[] cell = new int[Math.max(1, q.maxCells())];
         int yRow = 0;
@@ -128,6 +132,71 @@ final class ChannelsLastBodies implements LayoutBodies {
                 }
             }
         }
+    }
+
+    /**
+     * Max of windows of a fixed size on fewer channels than a vector has lanes: each output row's
+     * whole windows in one gathering call ({@link PoolVectorSupport#maxAt}), taps in raster order by
+     * the reference's rule as {@link PoolVectorSupport#maxCells}, which takes the clipped ones.
+     */
+    private void maxFewChannels(WindowPlan q, float[] x, float[] y, int[] ind) {
+        int c = q.channels;
+        int kw = q.g.kernel(2);
+        int stepW = q.stepW;
+        int outRow = q.outW * c;
+        int[] first = new int[outRow];
+        float[] column = new float[outRow];
+        for (int j = 0; j < outRow; j++) {
+            first[j] = q.w0[j / c] * c + j % c;
+            column[j] = q.w0[j / c];
+        }
+        int lo = 0;
+        while (lo < q.outW && !wholeColumns(q, lo, kw)) {
+            lo++;
+        }
+        int hi = lo;
+        while (hi < q.outW && wholeColumns(q, hi, kw)) {
+            hi++;
+        }
+        int[] rowAt = new int[Math.max(1, q.g.kernel(0) * q.g.kernel(1))];
+        int[] rowCell = new int[rowAt.length];
+        int[] cell = new int[Math.max(1, q.maxCells())];
+        int o = 0;
+        for (int b = 0; b < q.batch; b++) {
+            int base = b * q.inVolume * c;
+            for (int od = 0; od < q.outD; od++) {
+                for (int oh = 0; oh < q.outH; oh++, o += outRow) {
+                    int rows = 0;
+                    for (int d = q.d0[od]; d < q.d1[od]; d += q.stepD) {
+                        for (int h = q.h0[oh]; h < q.h1[oh]; h += q.stepH) {
+                            rowCell[rows] = (d * q.inH + h) * q.inW;
+                            rowAt[rows] = base + rowCell[rows] * c;
+                            rows++;
+                        }
+                    }
+                    if (rows > 0 && hi > lo) {
+                        v.maxAt(x, rowAt, rowCell, rows, first, column, lo * c, hi * c, kw, stepW * c, stepW, y, ind, o);
+                    }
+                    for (int ow = 0; ow < q.outW; ow++) {
+                        if (ow >= lo && ow < hi && rows > 0) {
+                            continue;
+                        }
+                        int cells = q.cells(od, oh, ow, cell);
+                        if (cells == 0) {
+                            Arrays.fill(y, o + ow * c, o + ow * c + c, Float.NEGATIVE_INFINITY);
+                            Arrays.fill(ind, o + ow * c, o + ow * c + c, q.origin(od, oh, ow));
+                        } else {
+                            v.maxCells(x, base, cell, cells, c, y, ind, o + ow * c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether window column {@code ow} holds all {@code kw} of its columns (none clipped, none missed). */
+    private static boolean wholeColumns(WindowPlan q, int ow, int kw) {
+        return q.w1[ow] > q.w0[ow] && (q.w1[ow] - q.w0[ow] + q.stepW - 1) / q.stepW == kw;
     }
 
     /**

@@ -805,35 +805,6 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     }
 
     @Override
-    public void maxAlongAt(float[] col, float[] idx, int a, int[] first, int n, int taps, int step, float[] y, int[] ind,
-            int o) {
-        if (n < L) {
-            ScalarPoolSupport.maxAlongAtTail(col, idx, a, first, 0, n, taps, step, y, ind, o);
-            return;
-        }
-        int j = 0;
-        while (true) {
-            j = Math.min(j, n - L);
-            FloatVector m = FloatVector.fromArray(F, col, a, first, j);
-            FloatVector k = FloatVector.fromArray(F, idx, a, first, j);
-            for (int t = 1; t < taps; t++) {
-                FloatVector v = FloatVector.fromArray(F, col, a + t * step, first, j);
-                FloatVector i = FloatVector.fromArray(F, idx, a + t * step, first, j);
-                VectorMask<Float> take = v.compare(VectorOperators.GT, m)
-                        .or(v.compare(VectorOperators.EQ, m).and(i.compare(VectorOperators.LT, k)));
-                m = m.blend(v, take);
-                k = k.blend(i, take);
-            }
-            m.intoArray(y, o + j);
-            ((IntVector) k.convert(VectorOperators.F2I, 0)).intoArray(ind, o + j);
-            if (j == n - L) {
-                return;
-            }
-            j += L;
-        }
-    }
-
-    @Override
     public int spreadMaxAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int n, float[] gx,
             int g) {
         // No last step shifted back: it would count its lanes' matches twice.
@@ -891,6 +862,35 @@ final class PanamaPoolSupport implements PoolVectorSupport {
                 return;
             }
             e += L;
+        }
+    }
+
+    @Override
+    public void maxAt(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column, int from, int to,
+            int taps, int step, int stride, float[] y, int[] ind, int o) {
+        if (to - from < L) {
+            SCALAR.maxAt(x, rowAt, rowCell, rows, first, column, from, to, taps, step, stride, y, ind, o);
+            return;
+        }
+        int j = from;
+        while (true) {
+            j = Math.min(j, to - L);
+            FloatVector m = FloatVector.fromArray(F, x, rowAt[0], first, j);
+            FloatVector k = FloatVector.broadcast(F, rowCell[0]); // the column added after the loop
+            for (int r = 0; r < rows; r++) {
+                for (int t = r == 0 ? 1 : 0; t < taps; t++) {
+                    FloatVector v = FloatVector.fromArray(F, x, rowAt[r] + t * step, first, j);
+                    VectorMask<Float> take = takes(v, m);
+                    m = m.blend(v, take);
+                    k = k.blend(rowCell[r] + t * stride, take);
+                }
+            }
+            m.intoArray(y, o + j);
+            ((IntVector) k.add(FloatVector.fromArray(F, column, j)).convert(VectorOperators.F2I, 0)).intoArray(ind, o + j);
+            if (j == to - L) {
+                return;
+            }
+            j += L;
         }
     }
 }

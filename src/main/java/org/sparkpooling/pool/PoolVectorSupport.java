@@ -173,14 +173,6 @@ interface PoolVectorSupport {
     void maxAlong(float[] col, float[] idx, int a, int n, int taps, int step, float[] y, int[] ind, int o);
 
     /**
-     * {@link #maxAlong} with each output's first column at {@code a + first[j]} rather than
-     * {@code a + j}: channels-last rows of few channels at column stride 2 or more, whose outputs'
-     * columns are not evenly spaced in the row ({@code first[j] = ow * sw * C + k} for
-     * {@code j = ow * C + k}). The SIMD support gathers.
-     */
-    void maxAlongAt(float[] col, float[] idx, int a, int[] first, int n, int taps, int step, float[] y, int[] ind, int o);
-
-    /**
      * Max backward of one channels-last input row of disjoint windows, every element written once:
      * element {@code e} is {@code 0 + gy[o + outOf[e]]} where {@code ind[o + outOf[e]]} is its cell
      * {@code cellBase + cellOf[e]}, else {@code +0} (the reference's zero-then-add result). An
@@ -205,4 +197,13 @@ interface PoolVectorSupport {
      */
     void spreadSumAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf, int n,
             float[] gx, int g);
+
+    /**
+     * Channels-last max on few channels, gathered: for {@code j} in {@code [from, to)}, the max by
+     * the reference's rule (strictly greater or NaN replaces) over rows {@code r < rows}, then taps
+     * {@code t < taps}, of {@code x[rowAt[r] + first[j] + t * step]}; the value into {@code y[o + j]},
+     * its cell {@code rowCell[r] + column[j] + t * stride} into {@code ind[o + j]}. Cells below 2^24.
+     */
+    void maxAt(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column, int from, int to, int taps,
+            int step, int stride, float[] y, int[] ind, int o);
 }

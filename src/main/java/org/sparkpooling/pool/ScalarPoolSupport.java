@@ -585,31 +585,6 @@ final class ScalarPoolSupport implements PoolVectorSupport {
     }
 
     @Override
-    public void maxAlongAt(float[] col, float[] idx, int a, int[] first, int n, int taps, int step, float[] y, int[] ind,
-            int o) {
-        maxAlongAtTail(col, idx, a, first, 0, n, taps, step, y, ind, o);
-    }
-
-    static void maxAlongAtTail(float[] col, float[] idx, int a, int[] first, int from, int n, int taps, int step,
-            float[] y, int[] ind, int o) {
-        for (int j = from; j < n; j++) {
-            int b = a + first[j];
-            float m = col[b];
-            float k = idx[b];
-            for (int t = 1; t < taps; t++) {
-                float v = col[b + t * step];
-                float i = idx[b + t * step];
-                if (v > m || (v == m && i < k)) {
-                    m = v;
-                    k = i;
-                }
-            }
-            y[o + j] = m;
-            ind[o + j] = (int) k;
-        }
-    }
-
-    @Override
     public int spreadMaxAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int n, float[] gx,
             int g) {
         return spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase, 0, n, gx, g);
@@ -649,6 +624,26 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             float[] gx, int g) {
         for (int e = 0; e < n; e++) {
             gx[g + e] = coveredOf[e] > 0 ? gy[o + outOf[e]] * rowScale[owOf[e]] : 0f;
+        }
+    }
+
+    @Override
+    public void maxAt(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column, int from, int to,
+            int taps, int step, int stride, float[] y, int[] ind, int o) {
+        for (int j = from; j < to; j++) {
+            float m = x[rowAt[0] + first[j]];
+            int k = rowCell[0] + (int) column[j];
+            for (int r = 0; r < rows; r++) {
+                for (int t = r == 0 ? 1 : 0; t < taps; t++) {
+                    float v = x[rowAt[r] + first[j] + t * step];
+                    if (v > m || v != v) {
+                        m = v;
+                        k = rowCell[r] + (int) column[j] + t * stride;
+                    }
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = k;
         }
     }
 }

@@ -37,8 +37,6 @@ final class SeparableMax {
     private final float[] colOf;
     /** The most input rows a window holds. */
     private final int windowRows;
-    /** Channels-last at column stride 2 or more on fewer channels than a vector: each output's first column element; else null. */
-    private final int[] firstAt;
 
     SeparableMax(WindowPlan q, Layout layout, PoolVectorSupport rows) {
         this.q = q;
@@ -57,14 +55,6 @@ final class SeparableMax {
             colOf[j] = j / c;
         }
         windowRows = q.g.kernel(0) * q.g.kernel(1);
-        if (channelsLast && sw > 1 && c < rows.lanes()) {
-            firstAt = new int[q.outW * c];
-            for (int j = 0; j < firstAt.length; j++) {
-                firstAt[j] = (j / c) * sw * c + j % c;
-            }
-        } else {
-            firstAt = null;
-        }
     }
 
     /** The index of a padding column: above every cell's, and like them exact as a float. */
@@ -82,10 +72,8 @@ final class SeparableMax {
      * inception-max 7.8 against 8.8-14.1 ms channels-first, 5.9-6.2 against 7.3-10.5 channels-last,
      * stem-max channels-last 15.6-16.6 against 21.6-22.3; c3d-max's 2x2x2 channels-last was slower
      * this way (19 against 10-12 ms), so 2-wide windows stay out;
-     * <li>channels-last windows of 2 columns or more on fewer channels than a vector has lanes, where
-     * the channels-last rows of {@link ChannelsLastBodies} run mostly in their scalar tails: the
-     * column pass is one flat row whatever the channels, the row pass gathers
-     * ({@link PoolVectorSupport#maxAlongAt}).
+     * <li>channels-last tensors of fewer channels than a vector has lanes go to the gathering rows of
+     * {@link ChannelsLastBodies} instead, which measured as fast on the textbook case.
      * </ul>
      */
     static boolean applies(NdPoolGeometry g, PoolVectorSupport rows) {
@@ -97,9 +85,8 @@ final class SeparableMax {
             case CHANNELS_LAST -> true;
         };
         int windowRows = g.kernel(0) * g.kernel(1);
-        boolean wide = windowRows >= 3 && g.kernel(2) >= 3 && (channelsLast || g.stride(2) == 1);
-        boolean fewChannels = channelsLast && g.input().c() < rows.lanes() && g.kernel(2) >= 2;
-        return wide || fewChannels;
+        return windowRows >= 3 && g.kernel(2) >= 3 && (channelsLast || g.stride(2) == 1)
+                && !(channelsLast && g.input().c() < rows.lanes());
     }
 
     /**
@@ -180,9 +167,7 @@ final class SeparableMax {
 
     /** The row pass over one output row's column maxima, which start at {@code col[a]}. */
     private void alongRow(float[] col, float[] idx, int a, float[] y, int[] ind, int o) {
-        if (firstAt != null) {
-            rows.maxAlongAt(col, idx, a, firstAt, firstAt.length, kw, c, y, ind, o);
-        } else if (sw == 1) {
+        if (sw == 1) {
             // channels-last, output element j = ow * C + k reads column element j + t * C: one flat row
             rows.maxAlong(col, idx, a, q.outW * c, kw, c, y, ind, o);
         } else {
