@@ -20,7 +20,7 @@ interface LayoutBodies {
     static LayoutBodies of(org.sparkpooling.tensor.Layout layout, PoolVectorSupport simd, PoolVectorSupport rows) {
         return switch (layout) {
             case CHANNELS_FIRST -> new ChannelsFirstBodies(simd, rows);
-            case CHANNELS_LAST -> new ChannelsLastBodies(rows);
+            case CHANNELS_LAST -> new ChannelsLastBodies(rows, simd);
         };
     }
 
