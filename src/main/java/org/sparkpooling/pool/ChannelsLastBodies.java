@@ -149,24 +149,11 @@ final class ChannelsLastBodies implements LayoutBodies {
      */
     private void maxFewChannels(WindowPlan q, float[] x, float[] y, int[] ind) {
         int c = q.channels;
-        int kw = q.g.kernel(2);
-        int stepW = q.stepW;
         int outRow = q.outW * c;
-        int[] first = new int[outRow];
-        float[] column = new float[outRow];
-        for (int j = 0; j < outRow; j++) {
-            first[j] = q.w0[j / c] * c + j % c;
-            column[j] = q.w0[j / c];
-        }
-        int lo = 0;
-        while (lo < q.outW && !wholeColumns(q, lo, kw)) {
-            lo++;
-        }
-        int hi = lo;
-        while (hi < q.outW && wholeColumns(q, hi, kw)) {
-            hi++;
-        }
-        int[] rowAt = new int[Math.max(1, q.g.kernel(0) * q.g.kernel(1))];
+        WholeWindows whole = new WholeWindows(q);
+        int lo = whole.lo;
+        int hi = whole.hi;
+        int[] rowAt = new int[q.maxRows()];
         int[] rowCell = new int[rowAt.length];
         int[] cell = new int[Math.max(1, q.maxCells())];
         int o = 0;
@@ -174,17 +161,10 @@ final class ChannelsLastBodies implements LayoutBodies {
             int base = b * q.inVolume * c;
             for (int od = 0; od < q.outD; od++) {
                 for (int oh = 0; oh < q.outH; oh++, o += outRow) {
-                    int rows = 0;
-                    for (int d = q.d0[od]; d < q.d1[od]; d += q.stepD) {
-                        for (int h = q.h0[oh]; h < q.h1[oh]; h += q.stepH) {
-                            rowCell[rows] = (d * q.inH + h) * q.inW;
-                            rowAt[rows] = base + rowCell[rows] * c;
-                            rows++;
-                        }
-                    }
+                    int rows = q.rows(od, oh, base, c, rowAt, rowCell);
                     if (rows > 0 && hi > lo) {
-                        maxGathers.maxAt(x, rowAt, rowCell, rows, first, column, lo * c, hi * c, kw, stepW * c, stepW,
-                                y, ind, o);
+                        maxGathers.maxAt(x, rowAt, rowCell, rows, whole.first, whole.column, lo * c, hi * c,
+                                q.g.kernel(2), q.stepW * c, q.stepW, y, ind, o);
                     }
                     for (int ow = 0; ow < q.outW; ow++) {
                         if (ow >= lo && ow < hi && rows > 0) {
@@ -203,9 +183,43 @@ final class ChannelsLastBodies implements LayoutBodies {
         }
     }
 
-    /** Whether window column {@code ow} holds all {@code kw} of its columns (none clipped, none missed). */
-    private static boolean wholeColumns(WindowPlan q, int ow, int kw) {
-        return q.w1[ow] > q.w0[ow] && (q.w1[ow] - q.w0[ow] + q.stepW - 1) / q.stepW == kw;
+    /**
+     * The few-channel rows' view of an output row: each output element's first element in its input
+     * row ({@link #first}: {@code w0 * C + k}) and column ({@link #column}), and the range
+     * {@code [lo, hi)} of output columns whose windows hold all {@code kw} of their columns, which
+     * the gathering calls take; the others, clipped by padding or the ceil-mode overhang, go window
+     * by window.
+     */
+    private static final class WholeWindows {
+        final int[] first;
+        final float[] column;
+        final int lo;
+        final int hi;
+
+        WholeWindows(WindowPlan q) {
+            int c = q.channels;
+            first = new int[q.outW * c];
+            column = new float[first.length];
+            for (int j = 0; j < first.length; j++) {
+                first[j] = q.w0[j / c] * c + j % c;
+                column[j] = q.w0[j / c];
+            }
+            int kw = q.g.kernel(2);
+            int from = 0;
+            while (from < q.outW && !whole(q, from, kw)) {
+                from++;
+            }
+            int to = from;
+            while (to < q.outW && whole(q, to, kw)) {
+                to++;
+            }
+            lo = from;
+            hi = to;
+        }
+
+        private static boolean whole(WindowPlan q, int ow, int kw) {
+            return q.w1[ow] > q.w0[ow] && (q.w1[ow] - q.w0[ow] + q.stepW - 1) / q.stepW == kw;
+        }
     }
 
     /**
@@ -215,39 +229,25 @@ final class ChannelsLastBodies implements LayoutBodies {
      */
     private void meanFewChannels(WindowPlan q, float[] x, float[] y) {
         int c = q.channels;
-        int kw = q.g.kernel(2);
         int outRow = q.outW * c;
-        int[] first = new int[outRow];
-        for (int j = 0; j < outRow; j++) {
-            first[j] = q.w0[j / c] * c + j % c;
-        }
-        int lo = 0;
-        while (lo < q.outW && q.w1[lo] - q.w0[lo] != kw) {
-            lo++;
-        }
-        int hi = lo;
-        while (hi < q.outW && q.w1[hi] - q.w0[hi] == kw) {
-            hi++;
-        }
+        WholeWindows whole = new WholeWindows(q);
+        int lo = whole.lo;
+        int hi = whole.hi;
         float[] scale = new float[outRow];
-        int[] rowAt = new int[Math.max(1, q.g.kernel(0) * q.g.kernel(1))];
+        int[] rowAt = new int[q.maxRows()];
+        int[] rowCell = new int[rowAt.length];
         int[] cell = new int[Math.max(1, q.maxCells())];
         int o = 0;
         for (int b = 0; b < q.batch; b++) {
             int base = b * q.inVolume * c;
             for (int od = 0; od < q.outD; od++) {
                 for (int oh = 0; oh < q.outH; oh++, o += outRow) {
-                    int rows = 0;
-                    for (int d = q.d0[od]; d < q.d1[od]; d++) {
-                        for (int h = q.h0[oh]; h < q.h1[oh]; h++) {
-                            rowAt[rows++] = base + (d * q.inH + h) * q.inW * c;
-                        }
-                    }
+                    int rows = q.rows(od, oh, base, c, rowAt, rowCell);
                     for (int ow = 0; ow < q.outW; ow++) {
                         Arrays.fill(scale, ow * c, ow * c + c, 1f / q.divisor(od, oh, ow));
                     }
                     if (rows > 0 && hi > lo) {
-                        v.sumAt(x, rowAt, rows, first, lo * c, hi * c, kw, c, scale, y, o);
+                        v.sumAt(x, rowAt, rows, whole.first, lo * c, hi * c, q.g.kernel(2), c, scale, y, o);
                     }
                     for (int ow = 0; ow < q.outW; ow++) {
                         if (ow >= lo && ow < hi && rows > 0) {

@@ -101,7 +101,7 @@ public final class FastKernel implements PoolKernel {
     public void forward(NdPoolSpec spec, FloatTensor input, float[] output, int[] indices) {
         NdPoolGeometry g = NdPoolGeometry.forForward(spec, input, output, indices);
         if (SeparableMax.applies(g, simd)) {
-            new SeparableMax(new WindowPlan(g), g.input().layout(), simd)
+            new SeparableMax(new WindowPlan(g), simd)
                     .max(input.data(), output, indices != null ? indices : new int[output.length]);
             return;
         }

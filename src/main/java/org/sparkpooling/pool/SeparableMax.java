@@ -1,7 +1,6 @@
 package org.sparkpooling.pool;
 
 import java.util.Arrays;
-import org.sparkpooling.tensor.Layout;
 
 /**
  * Max pooling forward of windows of three or more cells a side in two passes, either layout, any
@@ -35,12 +34,10 @@ final class SeparableMax {
     private final int rowLength;
     /** Per element of an input row, its column: itself channels-first, {@code j / C} channels-last. */
     private final float[] colOf;
-    /** The most input rows a window holds. */
-    private final int windowRows;
 
-    SeparableMax(WindowPlan q, Layout layout, PoolVectorSupport rows) {
+    SeparableMax(WindowPlan q, PoolVectorSupport rows) {
         this.q = q;
-        this.channelsLast = switch (layout) {
+        this.channelsLast = switch (q.g.input().layout()) {
             case CHANNELS_FIRST -> false;
             case CHANNELS_LAST -> true;
         };
@@ -54,7 +51,6 @@ final class SeparableMax {
         for (int j = 0; j < rowLength; j++) {
             colOf[j] = j / c;
         }
-        windowRows = q.g.kernel(0) * q.g.kernel(1);
     }
 
     /** The index of a padding column: above every cell's, and like them exact as a float. */
@@ -113,87 +109,49 @@ final class SeparableMax {
         return true;
     }
 
-    /**
-     * Floats of column maxima a batch of output rows may hold (values and indices alike): the
-     * column pass runs over a batch of rows, then the row pass over the same batch, so the row
-     * pass does not load columns from vector stores that have just been made.
-     */
-    private static final int BATCH_FLOATS = 8192;
-
     /** Values into {@code y}, indices into {@code ind} (never null), in the plan's layout. */
     void max(float[] x, float[] y, int[] ind) {
-        int width = Math.max(pw + q.inW, q.outW * sw + kw) * c;
-        int outRows = q.outD * q.outH;
-        int batch = Math.max(1, Math.min(outRows, BATCH_FLOATS / width));
-        float[] col = new float[batch * width];
+        float[] col = new float[Math.max(pw + q.inW, q.outW * sw + kw) * c];
         float[] idx = new float[col.length];
         Arrays.fill(col, Float.NEGATIVE_INFINITY);
         Arrays.fill(idx, PADDING_INDEX);
-        boolean[] clean = new boolean[batch];
-        int[] rowAt = new int[windowRows];
-        int[] rowCell = new int[windowRows];
+        int[] rowAt = new int[q.maxRows()];
+        int[] rowCell = new int[rowAt.length];
         int[] cell = new int[Math.max(1, q.maxCells())];
         int volumes = channelsLast ? q.batch : q.batch * q.channels;
         int inStride = channelsLast ? q.inVolume * q.channels : q.inVolume;
         int outRow = q.outW * c;
-        for (int v = 0; v < volumes; v++) {
+        for (int v = 0, o = 0; v < volumes; v++) {
             int base = v * inStride;
-            int volumeOut = v * outRows * outRow;
-            for (int first = 0; first < outRows; first += batch) {
-                int last = Math.min(outRows, first + batch);
-                for (int r = first; r < last; r++) {
-                    int n = 0;
-                    for (int d = q.d0[r / q.outH]; d < q.d1[r / q.outH]; d += q.stepD) {
-                        for (int h = q.h0[r % q.outH]; h < q.h1[r % q.outH]; h += q.stepH) {
-                            rowCell[n] = (d * q.inH + h) * q.inW;
-                            rowAt[n] = base + rowCell[n] * c;
-                            n++;
-                        }
-                    }
-                    clean[r - first] = rows.columnMax(x, rowAt, rowCell, n, colOf, rowLength, col, idx,
-                            (r - first) * width + pw * c);
-                }
-                for (int r = first; r < last; r++) {
-                    int o = volumeOut + r * outRow;
-                    if (clean[r - first]) {
-                        alongRow(col, idx, (r - first) * width, y, ind, o);
+            for (int od = 0; od < q.outD; od++) {
+                for (int oh = 0; oh < q.outH; oh++, o += outRow) {
+                    int n = q.rows(od, oh, base, c, rowAt, rowCell);
+                    if (rows.columnMax(x, rowAt, rowCell, n, colOf, rowLength, col, idx, pw * c)) {
+                        alongRow(col, idx, y, ind, o);
                     } else {
-                        exactRow(x, base, r / q.outH, r % q.outH, cell, y, ind, o);
+                        exactRow(x, base, od, oh, cell, y, ind, o);
                     }
                 }
             }
         }
     }
 
-    /** The row pass over one output row's column maxima, which start at {@code col[a]}. */
-    private void alongRow(float[] col, float[] idx, int a, float[] y, int[] ind, int o) {
+    /** The row pass over one output row's column maxima. */
+    private void alongRow(float[] col, float[] idx, float[] y, int[] ind, int o) {
         if (sw == 1) {
             // channels-last, output element j = ow * C + k reads column element j + t * C: one flat row
-            rows.maxAlong(col, idx, a, q.outW * c, kw, c, y, ind, o);
+            rows.maxAlong(col, idx, 0, q.outW * c, kw, c, y, ind, o);
         } else {
             for (int ow = 0; ow < q.outW; ow++) {
-                rows.maxAlong(col, idx, a + ow * sw * c, c, kw, c, y, ind, o + ow * c);
+                rows.maxAlong(col, idx, ow * sw * c, c, kw, c, y, ind, o + ow * c);
             }
         }
     }
 
-    /** The reference's loop for one output row that read a NaN: each window's cells in raster order. */
+    /** One output row that read a NaN: each window's cells in raster order by the reference's rule ({@link PoolVectorSupport#maxCells}). */
     private void exactRow(float[] x, int base, int od, int oh, int[] cell, float[] y, int[] ind, int o) {
         for (int ow = 0; ow < q.outW; ow++) {
-            int cells = q.cells(od, oh, ow, cell);
-            for (int k = 0; k < c; k++) {
-                float m = x[base + cell[0] * c + k];
-                int at = cell[0];
-                for (int t = 1; t < cells; t++) {
-                    float v = x[base + cell[t] * c + k];
-                    if (v > m || v != v) {
-                        m = v;
-                        at = cell[t];
-                    }
-                }
-                y[o + ow * c + k] = m;
-                ind[o + ow * c + k] = at;
-            }
+            rows.maxCells(x, base, cell, q.cells(od, oh, ow, cell), c, y, ind, o + ow * c);
         }
     }
 }

@@ -134,6 +134,29 @@ final class WindowPlan {
         return n;
     }
 
+    /**
+     * The input rows of output row {@code (od, oh)}'s windows in raster order: each row's first
+     * cell (flat index of column 0) into {@code rowCell}, and {@code base + rowCell * elements}, its
+     * first element in the data, into {@code rowAt}; returns their number. {@code elements} is the
+     * channel count channels-last, 1 channels-first.
+     */
+    int rows(int od, int oh, int base, int elements, int[] rowAt, int[] rowCell) {
+        int n = 0;
+        for (int d = d0[od]; d < d1[od]; d += stepD) {
+            for (int h = h0[oh]; h < h1[oh]; h += stepH) {
+                rowCell[n] = (d * inH + h) * inW;
+                rowAt[n] = base + rowCell[n] * elements;
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The most input rows a window holds: the size of the arrays {@link #rows} fills. */
+    int maxRows() {
+        return Math.max(1, maxSpan(d0, d1, stepD) * maxSpan(h0, h1, stepH));
+    }
+
     private static int maxSpan(int[] start, int[] end, int step) {
         int most = 0;
         for (int o = 0; o < start.length; o++) {

@@ -59,7 +59,7 @@ class SeparableMaxTest {
                 String at = String.format(Locale.ROOT, "%s on %s %s [%s]", spec, shape, values, support.getClass().getSimpleName());
                 float[] y = new float[g.output().size()];
                 int[] ind = new int[y.length];
-                new SeparableMax(new WindowPlan(g), layout, support).max(((FloatTensor) input).data(), y, ind);
+                new SeparableMax(new WindowPlan(g), support).max(((FloatTensor) input).data(), y, ind);
                 Tolerance.assertRawBitEqual(expected.output(), new FloatTensor(g.output(), y), at + ": output");
                 assertArrayEquals(expected.indices(), ind, at + ": indices");
             }
