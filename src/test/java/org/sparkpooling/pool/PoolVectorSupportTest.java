@@ -243,12 +243,13 @@ class PoolVectorSupportTest {
         PoolVectorSupport simd = panama.get();
         SplittableRandom rnd = new SplittableRandom(14L);
         for (int round = 0; round < 3000; round++) {
-            // Every fourth round 2x2 stride 2 with rows an even distance apart: the double rows' own path.
+            // Every fourth round windows two columns wide at stride 2, of one to four rows an even
+            // distance apart (1-D, 2-D 2x2, 3-D 2x2x2): the double rows' own path.
             boolean pairs = round % 4 == 0;
             int sw = pairs ? 2 : 1 + rnd.nextInt(2);
             int count = 1 + rnd.nextInt(4 * simd.lanes());
             int kw = pairs ? 2 : 1 + rnd.nextInt(3);
-            int rows = pairs ? 2 : 1 + rnd.nextInt(3);
+            int rows = pairs ? 1 + rnd.nextInt(4) : 1 + rnd.nextInt(3);
             int inW = (count - 1) * sw + kw + rnd.nextInt(3);
             inW += pairs ? inW % 2 : 0;
             int[] tap = new int[rows * kw];
