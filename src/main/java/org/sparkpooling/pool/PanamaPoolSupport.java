@@ -504,18 +504,19 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     }
 
     /*
-     * float64 windows two columns wide at stride 2 (2x2 stride 2 in 2-D, 2x2x2 in 3-D), row by row: each
-     * row of the windows is a pair of taps, even and odd columns, which one pair of loads feeds
-     * through constant shuffles; the first row's pairs go into y (and ind), then each further row
-     * is taken against them, in tap order still. Reading the rows one after the other, not side by
-     * side, and without a shuffle picked per tap: large-max float64 channels-first forward 13.5 ms
-     * against 61 ms for the generic loop. float32 rows the same way measured no faster than its
-     * generic loop (c3d-max channels-first forward 15.6-16.8 ms against 14.7-15.9), so float keeps
-     * that loop. Each row is a method of its own (two loops in one method kept the vectors boxed). The last vector step of a row is shifted back to end at n: the
-     * first row writes its lanes again with the same values; a further row of max takes its taps
-     * again on lanes that already hold them, which changes nothing (a tap replaces only what is
-     * strictly smaller, or with a NaN, and a NaN taken again leaves the same NaN at the same
-     * index); a further row of sums keeps those lanes as they were.
+     * float64 windows two columns wide at stride 2 (2x2 stride 2 in 2-D, 2x2x2 in 3-D), row by row:
+     * each row of the windows is a pair of taps, even and odd columns, which one pair of loads feeds
+     * through constant shuffles; the first row's pairs go into y (and ind), then each further row is
+     * taken against them, in tap order still. Reading the rows one after the other, not side by side,
+     * and without a shuffle picked per tap: large-max float64 channels-first forward 13.5 ms against
+     * 61 ms for the generic loop. float32 rows the same way measured no faster than its generic loop
+     * (c3d-max channels-first forward 15.6-16.8 ms against 14.7-15.9), so float keeps that loop.
+     * Each row is a method of its own (two loops in one method kept the vectors boxed). The last
+     * vector step of a row is shifted back to end at n: the first row writes its lanes again with
+     * the same values; a further row of max takes its taps again on lanes that already hold them,
+     * which changes nothing (a tap replaces only what is strictly smaller, or with a NaN, and a NaN
+     * taken again leaves the same NaN at the same index); a further row of sums keeps those lanes as
+     * they were.
      */
 
     /** Whether the taps are rows of two neighbouring columns, each starting at an even offset, at stride 2. */
@@ -532,7 +533,10 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         return true;
     }
 
-    /** {@link #maxFirstPairRow} in double lanes, the indices as doubles (converted once, see maxCells). */
+    /**
+     * The first row's max of windows {@code [0, n)}, {@code n >= DL}: window j's pair at
+     * {@code x[b + 2j]}, its index {@code i + 2j}; the indices ride as double lanes (see maxCells).
+     */
     private static void maxFirstPairRow(double[] x, int b, int i, int n, double[] y, int[] ind, int o) {
         int j = 0;
         while (true) {
@@ -552,6 +556,7 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         }
     }
 
+    /** A further row of {@link #maxFirstPairRow}, taken against what {@code y} and {@code ind} hold. */
     private static void maxNextPairRow(double[] x, int b, int i, int n, double[] y, int[] ind, int o) {
         int j = 0;
         while (true) {
@@ -576,6 +581,7 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         }
     }
 
+    /** The first row's pair sums of windows {@code [0, n)}, times {@code scale} (1 unless it is the only row). */
     private static void sumFirstPairRow(double[] x, int b, int n, double scale, double[] y, int o) {
         int j = 0;
         while (true) {
@@ -590,6 +596,7 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         }
     }
 
+    /** A further row of {@link #sumFirstPairRow}, added to {@code y}, times {@code scale} (1 unless it is the last row). */
     private static void sumNextPairRow(double[] x, int b, int n, double scale, double[] y, int o) {
         int j = 0;
         for (; j <= n - DL; j += DL) {
