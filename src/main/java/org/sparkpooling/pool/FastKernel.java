@@ -834,24 +834,26 @@ public final class FastKernel implements PoolKernel {
             }
             return;
         }
-        // Max, and avg with overlaps or gaps: zero a plane, then add in the reference's order. One
-        // plane at a time, so the zeroed plane is still in cache when the scatter lands in it. In
+        // Avg with overlaps or gaps writes each input row once (scatterAvg). Max: zero a plane, then
+        // add in the reference's order. One plane at a time, so the zeroed plane is still in cache
+        // when the scatter lands in it. In
         // scalar code this beats writing every input once for max: a branch-free "gradient here or
         // zero" costs four selects per window, the scatter one add. SIMD rows turn that around for
         // 2x2 stride 2 tiles (eight windows' gradients per few vector ops, against eight dependent
         // scalar read-modify-writes), so there each input is written once, unless some index lies
         // outside its own window.
-        float[] rowShares = max ? null : new float[g.inW()];
+        float[] rowShares = max ? null : new float[avgRowSlots(plan) * g.inW()];
+        float[] share = max ? null : new float[g.outW() + 2 * shareMargin(plan)];
         for (int p = 0; p < planes; p++) {
             if (max && plan.maxTileRows
                     && maxTiledPlane(plan, gradOutput, indices, p * outPlane, gradInput, p * inPlane)) {
                 continue;
             }
-            Arrays.fill(gradInput, p * inPlane, (p + 1) * inPlane, 0f);
             if (max) {
+                Arrays.fill(gradInput, p * inPlane, (p + 1) * inPlane, 0f);
                 scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane);
             } else {
-                scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane, rowShares);
+                scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane, rowShares, share);
             }
         }
     }
@@ -874,36 +876,76 @@ public final class FastKernel implements PoolKernel {
     }
 
     /**
-     * Avg backward with overlapping windows, separably: an output row's shares are first summed
-     * along the row into one input-row buffer, which is then added to each input row the windows
-     * span, by SIMD rows; in place of kh * kw scalar read-modify-writes per
-     * window (stem-avg's backward took 71 ms that way, 3x its forward). The order of the additions
-     * changes, which avg's tolerance allows.
+     * Avg backward with overlapping windows or gaps, separably: each output row's shares are first
+     * summed along the row into an input-row buffer of its own, then each input row is written once:
+     * the buffers of the output rows whose windows span it, added in output order by SIMD rows, or
+     * zero where no window reaches it. In place of kh * kw scalar read-modify-writes per window
+     * (stem-avg's backward took 71 ms that way, 3x its forward), and of zeroing the plane and adding
+     * each buffer into it (30 ms, twice this way). The order of the additions is the buffers', which
+     * avg's tolerance allows.
+     *
+     * <p>The buffers are a ring of {@link #avgRowSlots} rows: a row's buffer is filled when the scan
+     * reaches its window's first row, and that slot's previous row ended above it.
      */
-    private static void scatterAvg(Plan q, float[] go, int outBase, float[] gi, int inBase, float[] rowShares) {
+    private static void scatterAvg(Plan q, float[] go, int outBase, float[] gi, int inBase, float[] rowShares,
+            float[] share) {
         int inW = q.inW;
-        for (int oh = 0; oh < q.outH; oh++) {
-            int h0 = q.hStart[oh];
-            int h1 = q.hEnd[oh];
-            if (h0 >= h1) {
-                continue;
+        int slots = rowShares.length / inW;
+        // hStart and hEnd never decrease: the output rows spanning input row h are [first, next),
+        // less any empty window row there.
+        int first = 0;
+        int next = 0;
+        for (int h = 0; h < q.inH; h++) {
+            while (next < q.outH && q.hStart[next] <= h) {
+                shareRow(q, go, outBase, next, share, rowShares, next % slots * inW);
+                next++;
             }
-            Arrays.fill(rowShares, 0f);
-            boolean interiorRow = oh >= q.ohLo && oh < q.ohHi;
-            for (int ow = 0; ow < q.outW; ow++) {
-                int w0 = q.wStart[ow];
-                int w1 = q.wEnd[ow];
-                float g = go[outBase + oh * q.outW + ow];
-                float share = interiorRow && ow >= q.owLo && ow < q.owHi ? g * q.interiorReciprocal
-                        : g / q.g.avgDivisor(oh, ow);
-                for (int w = w0; w < w1; w++) {
-                    rowShares[w] += share;
+            while (first < next && q.hEnd[first] <= h) {
+                first++;
+            }
+            int row = inBase + h * inW;
+            boolean written = false;
+            for (int oh = first; oh < next; oh++) {
+                if (h >= q.hEnd[oh]) {
+                    continue;
+                }
+                if (written) {
+                    q.simd.addInto(rowShares, oh % slots * inW, gi, row, inW);
+                } else {
+                    System.arraycopy(rowShares, oh % slots * inW, gi, row, inW);
+                    written = true;
                 }
             }
-            for (int h = h0; h < h1; h++) {
-                q.simd.addInto(rowShares, 0, gi, inBase + h * inW, inW);
+            if (!written) {
+                Arrays.fill(gi, row, row + inW, 0f);
             }
         }
+    }
+
+    /** The rows of buffers {@link #scatterAvg} keeps: at most ceil(kh / sh) output rows span an input row. */
+    private static int avgRowSlots(Plan q) {
+        return Math.max(1, Math.min(q.outH, Plan.ceilDiv(q.kh, q.sh) + 1));
+    }
+
+    /**
+     * Output row {@code oh}'s shares summed along the row into {@code r[b + w]}
+     * ({@link PoolVectorSupport#shareRow}): the same numbers as adding each window's share into its
+     * columns, in output order from 0.
+     */
+    private static void shareRow(Plan q, float[] go, int outBase, int oh, float[] share, float[] r, int b) {
+        int o = outBase + oh * q.outW;
+        int m = shareMargin(q);
+        boolean interiorRow = oh >= q.ohLo && oh < q.ohHi;
+        for (int ow = 0; ow < q.outW; ow++) {
+            share[m + ow] = interiorRow && ow >= q.owLo && ow < q.owHi ? go[o + ow] * q.interiorReciprocal
+                    : go[o + ow] / q.g.avgDivisor(oh, ow);
+        }
+        q.simd.shareRow(share, m, q.kw, q.sw, q.pw, r, b, q.inW);
+    }
+
+    /** The zeros each side of {@link #shareRow}'s shares. */
+    private static int shareMargin(Plan q) {
+        return q.kw + q.pw + 2 * q.simd.lanes();
     }
 
     private static void avgTiledPlane(Plan q, float[] go, int outBase, float[] gi, int inBase) {

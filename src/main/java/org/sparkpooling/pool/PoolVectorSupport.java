@@ -138,6 +138,16 @@ interface PoolVectorSupport {
     void addInto(float[] src, int s, float[] dst, int d, int n);
 
     /**
+     * Avg backward's row of shares: {@code r[b + w]} for {@code w < n}, from 0, plus the share of
+     * each window holding column {@code w}, in output order. Window {@code ow} holds the columns
+     * {@code ow * sw - pw + d} for taps {@code d < kw}; its share is {@code share[m + ow]}, and
+     * {@code share} is zero around the windows' own, at least {@code kw + pw + 2 * lanes()} each
+     * side, so a tap of a window that does not exist adds 0 (which changes no sum: one that starts
+     * from +0 is never -0).
+     */
+    void shareRow(float[] share, int m, int kw, int sw, int pw, float[] r, int b, int n);
+
+    /**
      * {@link #maxTaps} over a copy of the plane padded with {@code -inf}, so that border windows
      * run the same rows as interior ones: each window starts from {@code -inf} at index
      * {@code init[j] + initOffset} (its first cell inside the input, the reference's start) and

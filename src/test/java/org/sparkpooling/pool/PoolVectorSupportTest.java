@@ -323,4 +323,60 @@ class PoolVectorSupportTest {
             assertArrayEquals(gde, gda, "spreadMaxPairs double " + what);
         }
     }
+
+    /**
+     * Avg backward's rows of shares: SIMD and scalar twin bit for bit, and both equal to adding each
+     * window's share into its columns in output order from 0, the plain definition. Windows 1 to 5
+     * columns wide (the SIMD rows take up to 4), column strides 1 to 3 (SIMD: 1 and 2), padding, and
+     * rows from shorter than a step to several steps; every kind of value, signed zeros included.
+     */
+    @Test
+    void panamaShareRowsEqualTheScalarTwinAndTheDefinition() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(15L);
+        for (int round = 0; round < 3000; round++) {
+            int kw = 1 + rnd.nextInt(5);
+            int sw = 1 + rnd.nextInt(3);
+            int pw = rnd.nextInt(kw / 2 + 1);
+            int inW = 1 + rnd.nextInt(5 * simd.lanes());
+            int span = inW + 2 * pw - kw;
+            if (span < 0) {
+                continue;
+            }
+            // floor or ceil mode: the last window may run past the padded row
+            int outW = span / sw + 1 + (rnd.nextBoolean() ? 1 : 0);
+            int m = kw + pw + 2 * simd.lanes();
+            float[] share = new float[m + outW + m];
+            float[] values = FastKernelTest.values(outW,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            System.arraycopy(values, 0, share, m, outW);
+            if (rnd.nextInt(4) == 0) {
+                share[m + rnd.nextInt(outW)] = -0f;
+            }
+            int b = rnd.nextInt(3);
+            String what = outW + " windows of " + kw + ", stride " + sw + ", padding " + pw + ", row of " + inW;
+
+            float[] expected = new float[b + inW + 2];
+            for (int ow = 0; ow < outW; ow++) {
+                for (int d = 0; d < kw; d++) {
+                    int w = ow * sw - pw + d;
+                    if (w >= 0 && w < inW) {
+                        expected[b + w] += share[m + ow];
+                    }
+                }
+            }
+            float[] scalar = new float[expected.length];
+            float[] vector = new float[expected.length];
+            java.util.Arrays.fill(scalar, 7f);
+            java.util.Arrays.fill(vector, 7f);
+            java.util.Arrays.fill(expected, 0, b, 7f);
+            java.util.Arrays.fill(expected, b + inW, expected.length, 7f);
+            SCALAR.shareRow(share, m, kw, sw, pw, scalar, b, inW);
+            simd.shareRow(share, m, kw, sw, pw, vector, b, inW);
+            Tolerance.assertBitEqual(expected, scalar, "shareRow scalar " + what);
+            Tolerance.assertBitEqual(expected, vector, "shareRow SIMD " + what);
+        }
+    }
 }
