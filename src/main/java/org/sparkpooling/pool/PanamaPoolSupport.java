@@ -964,6 +964,12 @@ final class PanamaPoolSupport implements PoolVectorSupport {
                     y, ind, o);
             return;
         }
+        if (sw == 2 && square3(tapAt) && square3(tapIndex)) {
+            max3x3s2From(x, a, tapAt[3], tapIndex[3], first, n, init, initOffset, y, ind, o);
+            ScalarPoolSupport.maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, init, initOffset, y,
+                    ind, o);
+            return;
+        }
         IntVector iota = sw == 1 ? IOTA1 : IOTA2;
         int j = 0;
         while (true) {
@@ -986,6 +992,61 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             j += L;
         }
         ScalarPoolSupport.maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, init, initOffset, y, ind, o);
+    }
+
+    /** Whether the taps are those of a 3x3 window in raster order: {@code r * tap[3] + d}. */
+    private static boolean square3(int[] tap) {
+        if (tap.length != 9) {
+            return false;
+        }
+        for (int t = 0; t < 9; t++) {
+            if (tap[t] != t / 3 * tap[3] + t % 3) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #maxTapsFrom} of 3x3 stride-2 windows (the ResNet stem) unrolled: per window row two
+     * pairs of loads, the taps through constant shuffles (the three rows written out instead of looped ran
+     * 4x slower: too big a method for C2 to keep its vectors in registers). The generic loop chose its
+     * shuffle per tap, which C2 did not make constant.
+     */
+    private static void max3x3s2From(float[] x, int a, int rowAt, int rowIndex, int first, int n, int[] init,
+            int initOffset, float[] y, int[] ind, int o) {
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + 2 * j;
+            IntVector lane = IOTA2.add(first + 2 * j);
+            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            IntVector arg = IntVector.fromArray(I, init, j).add(initOffset);
+            for (int r = 0; r < 3; r++) {
+                int c = b + r * rowAt;
+                IntVector at = lane.add(r * rowIndex);
+                FloatVector lo = FloatVector.fromArray(F, x, c);
+                FloatVector hi = FloatVector.fromArray(F, x, c + L);
+                FloatVector v = lo.rearrange(EVENS, hi);
+                VectorMask<Float> take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(at, take.cast(I));
+                v = lo.rearrange(ODDS, hi);
+                take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(at.add(1), take.cast(I));
+                v = FloatVector.fromArray(F, x, c + 2).rearrange(EVENS, FloatVector.fromArray(F, x, c + 2 + L));
+                take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(at.add(2), take.cast(I));
+            }
+            m.intoArray(y, o + j);
+            arg.intoArray(ind, o + j);
+            if (j == n - L) {
+                return;
+            }
+            j += L;
+        }
     }
 
     @Override
