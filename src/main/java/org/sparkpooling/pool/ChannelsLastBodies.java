@@ -272,6 +272,9 @@ final class ChannelsLastBodies implements LayoutBodies {
         long matches = 0;
         if (t.disjoint && c < v.lanes() && (long) q.inVolume < 1 << 24) {
             matches = scatterFewChannels(t, gy, ind, gx);
+        } else if (!t.disjoint && scatterPays(q)) {
+            scatterInRasterOrder(q, gy, ind, gx);
+            return;
         } else if (t.disjoint) {
             int[] cell = new int[Math.max(1, q.maxCells())];
             zeroUncovered(t, gx);
@@ -403,12 +406,24 @@ final class ChannelsLastBodies implements LayoutBodies {
     }
 
     /** The reference's way, for indices that do not all lie inside their own windows. */
+    /**
+     * Whether overlapping windows' max backward goes output by output, zeroing each image and adding
+     * every gradient at its index in raster order, rather than gathering per input cell: where the
+     * windows are strided, at most one output per two inputs, the gather visits each cell's few
+     * windows for nothing. stem-max channels-last backward 13.3 ms against 22.0 this way, but
+     * overlap-max (2x2 stride 1) 4.8 against 4.0, so windows at stride 1 keep the gather.
+     */
+    private static boolean scatterPays(WindowPlan q) {
+        return 2L * q.outVolume <= q.inVolume;
+    }
+
     private static void scatterInRasterOrder(WindowPlan q, float[] gy, int[] ind, float[] gx) {
-        Arrays.fill(gx, 0f);
         int c = q.channels;
         int yRow = 0;
         for (int n = 0; n < q.batch; n++) {
             int xb = n * q.inVolume;
+            // One image at a time, so its zeroed cells are still in cache when the scatter lands in them.
+            Arrays.fill(gx, xb * c, (xb + q.inVolume) * c, 0f);
             for (int end = yRow + q.outVolume * c; yRow < end; yRow += c) {
                 for (int k = 0; k < c; k++) {
                     gx[(xb + ind[yRow + k]) * c + k] += gy[yRow + k];
@@ -553,6 +568,10 @@ final class ChannelsLastBodies implements LayoutBodies {
         Gathers t = new Gathers(q);
         int c = q.channels;
         long matches = 0;
+        if (!t.disjoint && scatterPays(q)) {
+            scatterInRasterOrder(q, gy, ind, gx);
+            return;
+        }
         if (t.disjoint) {
             int[] cell = new int[Math.max(1, q.maxCells())];
             zeroUncovered(t, gx);
@@ -612,11 +631,12 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     /** The reference's way, for indices that do not all lie inside their own windows. */
     private static void scatterInRasterOrder(WindowPlan q, double[] gy, int[] ind, double[] gx) {
-        Arrays.fill(gx, 0.0);
         int c = q.channels;
         int yRow = 0;
         for (int n = 0; n < q.batch; n++) {
             int xb = n * q.inVolume;
+            // One image at a time, so its zeroed cells are still in cache when the scatter lands in them.
+            Arrays.fill(gx, xb * c, (xb + q.inVolume) * c, 0.0);
             for (int end = yRow + q.outVolume * c; yRow < end; yRow += c) {
                 for (int k = 0; k < c; k++) {
                     gx[(xb + ind[yRow + k]) * c + k] += gy[yRow + k];

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.sparkpooling.tensor.DoubleTensor;
+import org.sparkpooling.tensor.FloatTensor;
 import org.sparkpooling.tensor.NdTensor;
 
 /**
@@ -87,5 +90,27 @@ class FamilyAgreementTest {
         } else {
             Tolerance.assertClose(expectedGrad, actualGrad, at + "gradInput");
         }
+        // A training loop or a benchmark reuses its gradInput buffer: every element must be written.
+        Tolerance.assertBitEqual(actualGrad, backwardIntoStaleBuffer(kernel, c, actual), at + "gradInput, reused buffer");
+    }
+
+    /** The array form of backward into a buffer of NaN, as a reused buffer's stale values. */
+    private static NdTensor backwardIntoStaleBuffer(NdPoolKernel kernel, FamilyCases.Case c, NdPooled forward) {
+        NdTensor in = c.input();
+        return switch (in.dtype()) {
+            case FLOAT32 -> {
+                float[] gx = new float[in.shape().size()];
+                Arrays.fill(gx, Float.NaN);
+                kernel.backward(c.spec(), (FloatTensor) in, ((FloatTensor) c.gradOutput()).data(), forward.indices(), gx);
+                yield new FloatTensor(in.shape(), gx);
+            }
+            case FLOAT64 -> {
+                double[] gx = new double[in.shape().size()];
+                Arrays.fill(gx, Double.NaN);
+                kernel.backward(c.spec(), (DoubleTensor) in, ((DoubleTensor) c.gradOutput()).data(), forward.indices(),
+                        gx);
+                yield new DoubleTensor(in.shape(), gx);
+            }
+        };
     }
 }
