@@ -957,17 +957,8 @@ public final class FastKernel implements PoolKernel {
             int h1 = q.hEnd[oh];
             int owFrom = 0;
             if (q.kernel == 2 && q.sw == 2 && q.pw == 0 && oh >= q.ohLo && oh < q.ohHi) {
-                int a0 = inBase + h0 * inW;
-                int owHi = q.owHi;
-                for (int ow = 0; ow < owHi; ow++) {
-                    float v = go[o + ow] * inv;
-                    int a = a0 + 2 * ow;
-                    gi[a] = v;
-                    gi[a + 1] = v;
-                    gi[a + inW] = v;
-                    gi[a + inW + 1] = v;
-                }
-                owFrom = owHi;
+                q.simd.spreadTiles(go, o, q.owHi, inv, gi, inBase + h0 * inW, inW);
+                owFrom = q.owHi;
             }
             for (int ow = owFrom; ow < q.outW; ow++) {
                 int w0 = q.wStart[ow];

@@ -876,6 +876,34 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         return matches + ScalarPoolSupport.spreadMaxPairsTail(gy, ind, o, j, count, first, gx, a);
     }
 
+    /**
+     * Each share twice side by side (two interleaving shuffles of the shares with themselves), stored
+     * to both rows; the last step shifted back, storing some cells twice with the same values.
+     */
+    @Override
+    public void spreadTiles(float[] gy, int o, int count, float scale, float[] gx, int a, int inW) {
+        if (count < L) {
+            ScalarPoolSupport.spreadTilesTail(gy, o, 0, count, scale, gx, a, inW);
+            return;
+        }
+        int j = 0;
+        while (true) {
+            j = Math.min(j, count - L);
+            FloatVector v = FloatVector.fromArray(F, gy, o + j).mul(scale);
+            FloatVector lo = v.rearrange(ZIP_LO, v);
+            FloatVector hi = v.rearrange(ZIP_HI, v);
+            int c = a + 2 * j;
+            lo.intoArray(gx, c);
+            hi.intoArray(gx, c + L);
+            lo.intoArray(gx, c + inW);
+            hi.intoArray(gx, c + inW + L);
+            if (j == count - L) {
+                return;
+            }
+            j += L;
+        }
+    }
+
     @Override
     public void addInto(float[] src, int s, float[] dst, int d, int n) {
         int i = 0;

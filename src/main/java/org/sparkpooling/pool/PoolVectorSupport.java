@@ -138,6 +138,13 @@ interface PoolVectorSupport {
     void addInto(float[] src, int s, float[] dst, int d, int n);
 
     /**
+     * Avg backward of one row of 2x2 stride-2 tiles: {@code gy[o + j] * scale} into the four cells
+     * {@code gx[a + 2j]}, {@code gx[a + 2j + 1]} and the same one input row ({@code inW}) below, for
+     * {@code j < count}.
+     */
+    void spreadTiles(float[] gy, int o, int count, float scale, float[] gx, int a, int inW);
+
+    /**
      * Avg backward's row of shares: {@code r[b + w]} for {@code w < n}, from 0, plus the share of
      * each window holding column {@code w}, in output order. Window {@code ow} holds the columns
      * {@code ow * sw - pw + d} for taps {@code d < kw}; its share is {@code share[m + ow]}, and

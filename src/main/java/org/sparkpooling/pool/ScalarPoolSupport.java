@@ -554,6 +554,22 @@ final class ScalarPoolSupport implements PoolVectorSupport {
     }
 
     @Override
+    public void spreadTiles(float[] gy, int o, int count, float scale, float[] gx, int a, int inW) {
+        spreadTilesTail(gy, o, 0, count, scale, gx, a, inW);
+    }
+
+    static void spreadTilesTail(float[] gy, int o, int from, int count, float scale, float[] gx, int a, int inW) {
+        for (int j = from; j < count; j++) {
+            float v = gy[o + j] * scale;
+            int c = a + 2 * j;
+            gx[c] = v;
+            gx[c + 1] = v;
+            gx[c + inW] = v;
+            gx[c + inW + 1] = v;
+        }
+    }
+
+    @Override
     public void shareRow(float[] share, int m, int kw, int sw, int pw, float[] r, int b, int n) {
         shareColumns(share, m, kw, sw, pw, r, b, 0, n);
     }

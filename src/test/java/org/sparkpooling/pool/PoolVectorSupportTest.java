@@ -379,4 +379,37 @@ class PoolVectorSupportTest {
             Tolerance.assertBitEqual(expected, vector, "shareRow SIMD " + what);
         }
     }
+
+    /** Avg backward's rows of 2x2 stride-2 tiles: every cell of both rows its window's share, nothing else written. */
+    @Test
+    void panamaTileSpreadsEqualTheScalarTwinAndTheDefinition() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(16L);
+        for (int round = 0; round < 2000; round++) {
+            int count = 1 + rnd.nextInt(4 * simd.lanes());
+            int inW = 2 * count + rnd.nextInt(3);
+            int a = rnd.nextInt(3);
+            int o = rnd.nextInt(3);
+            float scale = 0.25f;
+            float[] gy = FastKernelTest.values(o + count,
+                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] expected = new float[a + 2 * inW + 1];
+            java.util.Arrays.fill(expected, 7f);
+            for (int w = 0; w < 2 * count; w++) {
+                expected[a + w] = gy[o + w / 2] * scale;
+                expected[a + inW + w] = gy[o + w / 2] * scale;
+            }
+            float[] scalar = new float[expected.length];
+            float[] vector = new float[expected.length];
+            java.util.Arrays.fill(scalar, 7f);
+            java.util.Arrays.fill(vector, 7f);
+            SCALAR.spreadTiles(gy, o, count, scale, scalar, a, inW);
+            simd.spreadTiles(gy, o, count, scale, vector, a, inW);
+            String what = count + " tiles in a row of " + inW;
+            Tolerance.assertBitEqual(expected, scalar, "spreadTiles scalar " + what);
+            Tolerance.assertBitEqual(expected, vector, "spreadTiles SIMD " + what);
+        }
+    }
 }
