@@ -405,7 +405,6 @@ final class ChannelsLastBodies implements LayoutBodies {
         }
     }
 
-    /** The reference's way, for indices that do not all lie inside their own windows. */
     /**
      * Whether overlapping windows' max backward goes output by output, zeroing each image and adding
      * every gradient at its index in raster order, rather than gathering per input cell: where the
@@ -417,6 +416,10 @@ final class ChannelsLastBodies implements LayoutBodies {
         return 2L * q.outVolume <= q.inVolume;
     }
 
+    /**
+     * The reference's way: for indices that do not all lie inside their own windows, and for strided
+     * overlapping windows ({@link #scatterPays}).
+     */
     private static void scatterInRasterOrder(WindowPlan q, float[] gy, int[] ind, float[] gx) {
         int c = q.channels;
         int yRow = 0;
@@ -629,7 +632,7 @@ final class ChannelsLastBodies implements LayoutBodies {
         }
     }
 
-    /** The reference's way, for indices that do not all lie inside their own windows. */
+    /** {@link #scatterInRasterOrder(WindowPlan, float[], int[], float[])} in double. */
     private static void scatterInRasterOrder(WindowPlan q, double[] gy, int[] ind, double[] gx) {
         int c = q.channels;
         int yRow = 0;

@@ -836,9 +836,8 @@ public final class FastKernel implements PoolKernel {
         }
         // Avg with overlaps or gaps writes each input row once (scatterAvg). Max: zero a plane, then
         // add in the reference's order. One plane at a time, so the zeroed plane is still in cache
-        // when the scatter lands in it. In
-        // scalar code this beats writing every input once for max: a branch-free "gradient here or
-        // zero" costs four selects per window, the scatter one add. SIMD rows turn that around for
+        // when the scatter lands in it. In scalar code this beats writing every input once for max:
+        // a branch-free "gradient here or zero" costs four selects per window, the scatter one add. SIMD rows turn that around for
         // 2x2 stride 2 tiles (eight windows' gradients per few vector ops, against eight dependent
         // scalar read-modify-writes), so there each input is written once, unless some index lies
         // outside its own window.
@@ -890,7 +889,7 @@ public final class FastKernel implements PoolKernel {
     private static void scatterAvg(Plan q, float[] go, int outBase, float[] gi, int inBase, float[] rowShares,
             float[] share) {
         int inW = q.inW;
-        int slots = rowShares.length / inW;
+        int slots = avgRowSlots(q);
         // hStart and hEnd never decrease: the output rows spanning input row h are [first, next),
         // less any empty window row there.
         int first = 0;

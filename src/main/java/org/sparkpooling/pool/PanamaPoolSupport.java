@@ -883,7 +883,7 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     @Override
     public void spreadTiles(float[] gy, int o, int count, float scale, float[] gx, int a, int inW) {
         if (count < L) {
-            ScalarPoolSupport.spreadTilesTail(gy, o, 0, count, scale, gx, a, inW);
+            SCALAR.spreadTiles(gy, o, count, scale, gx, a, inW);
             return;
         }
         int j = 0;

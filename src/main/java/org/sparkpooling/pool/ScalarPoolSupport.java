@@ -555,11 +555,7 @@ final class ScalarPoolSupport implements PoolVectorSupport {
 
     @Override
     public void spreadTiles(float[] gy, int o, int count, float scale, float[] gx, int a, int inW) {
-        spreadTilesTail(gy, o, 0, count, scale, gx, a, inW);
-    }
-
-    static void spreadTilesTail(float[] gy, int o, int from, int count, float scale, float[] gx, int a, int inW) {
-        for (int j = from; j < count; j++) {
+        for (int j = 0; j < count; j++) {
             float v = gy[o + j] * scale;
             int c = a + 2 * j;
             gx[c] = v;

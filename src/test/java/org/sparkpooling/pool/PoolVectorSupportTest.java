@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,21 @@ import org.junit.jupiter.api.Test;
 class PoolVectorSupportTest {
 
     private static final PoolVectorSupport SCALAR = new ScalarPoolSupport();
+    /** What a row method must leave where it does not write. */
+    private static final float UNTOUCHED = 7f;
+
+    /** {@code n} values of a kind drawn at random ({@link FastKernelTest.Values}: ties, NaN, infinities...). */
+    private static float[] anyKind(int n, SplittableRandom rnd) {
+        FastKernelTest.Values kind = FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)];
+        return FastKernelTest.values(n, kind, rnd);
+    }
+
+    /** An output buffer of {@link #UNTOUCHED}. */
+    private static float[] untouched(int n) {
+        float[] a = new float[n];
+        Arrays.fill(a, UNTOUCHED);
+        return a;
+    }
 
     @Test
     void simdOnlyWhenAllowedPresentWideEnoughAndOnAFastEnoughJava() {
@@ -48,8 +64,7 @@ class PoolVectorSupportTest {
             int inW = (windows - 1) * sw + kw + 1 + rnd.nextInt(3);
             int inH = kh + rnd.nextInt(2);
             int inBase = rnd.nextInt(5);
-            float[] x = FastKernelTest.values(inBase + inH * inW,
-                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] x = anyKind(inBase + inH * inW, rnd);
             int origin = rnd.nextInt(inW - ((windows - 1) * sw + kw)); // windows start anywhere in the row
             int owFrom = rnd.nextInt(3);
             int owTo = owFrom + windows;
@@ -89,8 +104,7 @@ class PoolVectorSupportTest {
             int inBase = rnd.nextInt(5);
             int o = rnd.nextInt(3);
             String what = outH + "x" + outW + " windows in a plane of " + inH + "x" + inW;
-            float[] x = FastKernelTest.values(inBase + inH * inW,
-                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] x = anyKind(inBase + inH * inW, rnd);
             float[] expectedOut = new float[o + outH * outW];
             int[] expectedInd = new int[o + outH * outW];
             float[] actualOut = new float[o + outH * outW];
@@ -100,8 +114,7 @@ class PoolVectorSupportTest {
             Tolerance.assertBitEqual(expectedOut, actualOut, "forward " + what);
             assertArrayEquals(expectedInd, actualInd, "forward indices " + what);
 
-            float[] gradOut = FastKernelTest.values(o + outH * outW,
-                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] gradOut = anyKind(o + outH * outW, rnd);
             int[] ind = expectedInd.clone();
             boolean stray = rnd.nextInt(4) == 0;
             if (stray) { // one index moved to the same tap of the next window in its row
@@ -145,8 +158,7 @@ class PoolVectorSupportTest {
                 cell[t] = rnd.nextInt(positions);
             }
             int o = rnd.nextInt(3) * c;
-            float[] x = FastKernelTest.values(base + positions * c,
-                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] x = anyKind(base + positions * c, rnd);
             double[] xd = new double[x.length];
             for (int i = 0; i < x.length; i++) {
                 xd[i] = x[i] * (1 + 1e-9 * i); // values no float holds
@@ -261,8 +273,7 @@ class PoolVectorSupportTest {
             int a = rnd.nextInt(3);
             // Often the windows end exactly at the array's end.
             int length = a + tap[tap.length - 1] + (count - 1) * sw + 1 + (rnd.nextBoolean() ? 0 : rnd.nextInt(3));
-            float[] x = FastKernelTest.values(length,
-                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] x = anyKind(length, rnd);
             double[] xd = new double[length];
             for (int i = 0; i < length; i++) {
                 xd[i] = x[i] * (1 + 1e-9 * i);
@@ -349,8 +360,7 @@ class PoolVectorSupportTest {
             int outW = span / sw + 1 + (rnd.nextBoolean() ? 1 : 0);
             int m = kw + pw + 2 * simd.lanes();
             float[] share = new float[m + outW + m];
-            float[] values = FastKernelTest.values(outW,
-                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
+            float[] values = anyKind(outW, rnd);
             System.arraycopy(values, 0, share, m, outW);
             if (rnd.nextInt(4) == 0) {
                 share[m + rnd.nextInt(outW)] = -0f;
@@ -367,12 +377,10 @@ class PoolVectorSupportTest {
                     }
                 }
             }
-            float[] scalar = new float[expected.length];
-            float[] vector = new float[expected.length];
-            java.util.Arrays.fill(scalar, 7f);
-            java.util.Arrays.fill(vector, 7f);
-            java.util.Arrays.fill(expected, 0, b, 7f);
-            java.util.Arrays.fill(expected, b + inW, expected.length, 7f);
+            float[] scalar = untouched(expected.length);
+            float[] vector = untouched(expected.length);
+            Arrays.fill(expected, 0, b, UNTOUCHED);
+            Arrays.fill(expected, b + inW, expected.length, UNTOUCHED);
             SCALAR.shareRow(share, m, kw, sw, pw, scalar, b, inW);
             simd.shareRow(share, m, kw, sw, pw, vector, b, inW);
             Tolerance.assertBitEqual(expected, scalar, "shareRow scalar " + what);
@@ -393,18 +401,14 @@ class PoolVectorSupportTest {
             int a = rnd.nextInt(3);
             int o = rnd.nextInt(3);
             float scale = 0.25f;
-            float[] gy = FastKernelTest.values(o + count,
-                    FastKernelTest.Values.values()[rnd.nextInt(FastKernelTest.Values.values().length)], rnd);
-            float[] expected = new float[a + 2 * inW + 1];
-            java.util.Arrays.fill(expected, 7f);
+            float[] gy = anyKind(o + count, rnd);
+            float[] expected = untouched(a + 2 * inW + 1);
             for (int w = 0; w < 2 * count; w++) {
                 expected[a + w] = gy[o + w / 2] * scale;
                 expected[a + inW + w] = gy[o + w / 2] * scale;
             }
-            float[] scalar = new float[expected.length];
-            float[] vector = new float[expected.length];
-            java.util.Arrays.fill(scalar, 7f);
-            java.util.Arrays.fill(vector, 7f);
+            float[] scalar = untouched(expected.length);
+            float[] vector = untouched(expected.length);
             SCALAR.spreadTiles(gy, o, count, scale, scalar, a, inW);
             simd.spreadTiles(gy, o, count, scale, vector, a, inW);
             String what = count + " tiles in a row of " + inW;
