@@ -189,7 +189,11 @@ final class ChannelsFirstBodies implements LayoutBodies {
                 // One volume at a time, so the zeroed volume is still in cache when the scatter lands in it.
                 Arrays.fill(gx, xb, xb + q.inVolume, 0f);
                 for (int i = o; i < o + q.outVolume; i++) {
-                    gx[xb + ind[i]] += gy[i];
+                    int k = ind[i];
+                    if (Integer.compareUnsigned(k, q.inVolume) >= 0) {
+                        throw q.g.indexOutside(ind);
+                    }
+                    gx[xb + k] += gy[i];
                 }
             }
         }
@@ -440,7 +444,11 @@ final class ChannelsFirstBodies implements LayoutBodies {
                 // One volume at a time, so the zeroed volume is still in cache when the scatter lands in it.
                 Arrays.fill(gx, xb, xb + q.inVolume, 0.0);
                 for (int i = o; i < o + q.outVolume; i++) {
-                    gx[xb + ind[i]] += gy[i];
+                    int k = ind[i];
+                    if (Integer.compareUnsigned(k, q.inVolume) >= 0) {
+                        throw q.g.indexOutside(ind);
+                    }
+                    gx[xb + k] += gy[i];
                 }
             }
         }

@@ -328,7 +328,7 @@ final class ChannelsLastBodies implements LayoutBodies {
             int w = e / c;
             boolean covered = t.w.from[w] < t.w.from[w + 1];
             outOf[e] = covered ? t.w.list[t.w.from[w]] * c + e % c : 0;
-            cellOf[e] = covered ? w : -0x1p25f; // below every row's first cell negated: never a match
+            cellOf[e] = covered ? w : Float.NaN; // equal to no index, even one outside the input
         }
         long matches = 0;
         for (int b = 0; b < q.batch; b++) {
@@ -429,7 +429,11 @@ final class ChannelsLastBodies implements LayoutBodies {
             Arrays.fill(gx, xb * c, (xb + q.inVolume) * c, 0f);
             for (int end = yRow + q.outVolume * c; yRow < end; yRow += c) {
                 for (int k = 0; k < c; k++) {
-                    gx[(xb + ind[yRow + k]) * c + k] += gy[yRow + k];
+                    int cell = ind[yRow + k];
+                    if (Integer.compareUnsigned(cell, q.inVolume) >= 0) {
+                        throw q.g.indexOutside(ind);
+                    }
+                    gx[(xb + cell) * c + k] += gy[yRow + k];
                 }
             }
         }
@@ -642,7 +646,11 @@ final class ChannelsLastBodies implements LayoutBodies {
             Arrays.fill(gx, xb * c, (xb + q.inVolume) * c, 0.0);
             for (int end = yRow + q.outVolume * c; yRow < end; yRow += c) {
                 for (int k = 0; k < c; k++) {
-                    gx[(xb + ind[yRow + k]) * c + k] += gy[yRow + k];
+                    int cell = ind[yRow + k];
+                    if (Integer.compareUnsigned(cell, q.inVolume) >= 0) {
+                        throw q.g.indexOutside(ind);
+                    }
+                    gx[(xb + cell) * c + k] += gy[yRow + k];
                 }
             }
         }

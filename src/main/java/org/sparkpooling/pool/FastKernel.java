@@ -121,12 +121,15 @@ public final class FastKernel implements PoolKernel {
 
     @Override
     public void backward(NdPoolSpec spec, FloatTensor input, float[] gradOutput, int[] indices, float[] gradInput) {
-        NdPoolGeometry g = NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput);
+        // Every loop below checks each index as it reads it: no pass over the indices first.
+        NdPoolGeometry g = NdPoolGeometry.forBackwardCheckingIndicesInLoops(spec, input, gradOutput, indices, gradInput);
         PoolSpec planar = planar(g);
         if (planar != null) {
-            // NdPoolGeometry.forBackward has checked the buffers and every index: not a second pass over them
+            // The buffers are checked: not a second check of them in PoolGeometry.forBackward
             Shape shape = planarTensor(g, input.data()).shape();
-            backward(planar.geometry(shape.h(), shape.w()), shape, gradOutput, indices, gradInput);
+            if (!backward(planar.geometry(shape.h(), shape.w()), shape, gradOutput, indices, gradInput)) {
+                throw g.indexOutside(indices);
+            }
         } else {
             FastFamily.backward(g, bodies(g), input.data(), gradOutput, indices, gradInput);
         }
@@ -134,7 +137,7 @@ public final class FastKernel implements PoolKernel {
 
     @Override
     public void backward(NdPoolSpec spec, DoubleTensor input, double[] gradOutput, int[] indices, double[] gradInput) {
-        NdPoolGeometry g = NdPoolGeometry.forBackward(spec, input, gradOutput, indices, gradInput);
+        NdPoolGeometry g = NdPoolGeometry.forBackwardCheckingIndicesInLoops(spec, input, gradOutput, indices, gradInput);
         FastFamily.backward(g, bodies(g), input.data(), gradOutput, indices, gradInput);
     }
 
@@ -813,12 +816,17 @@ public final class FastKernel implements PoolKernel {
 
     @Override
     public void backward(PoolSpec spec, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
-        backward(PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput), inputShape, gradOutput,
-                indices, gradInput);
+        if (!backward(PoolGeometry.forBackward(spec, inputShape, gradOutput, indices, gradInput), inputShape,
+                gradOutput, indices, gradInput)) {
+            throw new IllegalStateException("an index lay outside its plane after PoolGeometry.forBackward checked them");
+        }
     }
 
-    /** Backward of a checked call: the family's entry point has checked the buffers and indices already. */
-    private void backward(PoolGeometry g, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
+    /**
+     * Backward of a call whose buffers are checked; false, with gradInput partly written, when a max
+     * index lay outside its plane (the indices' values are checked here, as they are read).
+     */
+    private boolean backward(PoolGeometry g, Shape inputShape, float[] gradOutput, int[] indices, float[] gradInput) {
         PoolSpec spec = g.spec();
         Plan plan = new Plan(g, supportFor(spec));
         int planes = inputShape.planes();
@@ -832,7 +840,7 @@ public final class FastKernel implements PoolKernel {
             for (int p = 0; p < planes; p++) {
                 avgTiledPlane(plan, gradOutput, p * outPlane, gradInput, p * inPlane);
             }
-            return;
+            return true;
         }
         // Avg with overlaps or gaps writes each input row once (scatterAvg). Max: zero a plane, then
         // add in the reference's order. One plane at a time, so the zeroed plane is still in cache
@@ -850,18 +858,30 @@ public final class FastKernel implements PoolKernel {
             }
             if (max) {
                 Arrays.fill(gradInput, p * inPlane, (p + 1) * inPlane, 0f);
-                scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane);
+                if (!scatterMax(gradOutput, indices, p * outPlane, outPlane, gradInput, p * inPlane, inPlane)) {
+                    return false;
+                }
             } else {
                 scatterAvg(plan, gradOutput, p * outPlane, gradInput, p * inPlane, rowShares, share);
             }
         }
+        return true;
     }
 
-    /** Reference order: output raster order, so overlapping contributions sum identically. */
-    private static void scatterMax(float[] go, int[] ind, int outBase, int outPlane, float[] gi, int inBase) {
+    /**
+     * Reference order: output raster order, so overlapping contributions sum identically. False,
+     * having stopped there, at an index outside the plane.
+     */
+    private static boolean scatterMax(float[] go, int[] ind, int outBase, int outPlane, float[] gi, int inBase,
+            int inPlane) {
         for (int o = outBase; o < outBase + outPlane; o++) {
-            gi[inBase + ind[o]] += go[o];
+            int k = ind[o];
+            if (Integer.compareUnsigned(k, inPlane) >= 0) {
+                return false;
+            }
+            gi[inBase + k] += go[o];
         }
+        return true;
     }
 
     /** Max backward of one plane by SIMD rows; false, with the plane partly written, if an index left its window. */

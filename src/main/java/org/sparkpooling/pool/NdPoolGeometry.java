@@ -222,6 +222,42 @@ public final class NdPoolGeometry {
         return forBackward(spec, input, gradOutput.length, indices, gradInput.length);
     }
 
+    /**
+     * {@link #forBackward} for a kernel whose loops check each max and adaptive-max index as they
+     * use it, and throw {@link #indexOutside} at the first that is not inside the input: the
+     * lengths are checked here, the indices' values are not, so they are read once, not twice (a
+     * pass over large-max's 26 MB of indices before its backward). A refused call may then have
+     * written part of gradInput.
+     */
+    public static NdPoolGeometry forBackwardCheckingIndicesInLoops(NdPoolSpec spec, FloatTensor input,
+            float[] gradOutput, int[] indices, float[] gradInput) {
+        requireNonNull("input", input);
+        requireNonNull("gradOutput", gradOutput);
+        requireNonNull("gradInput", gradInput);
+        return forBackward(spec, input, gradOutput.length, indices, gradInput.length, false);
+    }
+
+    public static NdPoolGeometry forBackwardCheckingIndicesInLoops(NdPoolSpec spec, DoubleTensor input,
+            double[] gradOutput, int[] indices, double[] gradInput) {
+        requireNonNull("input", input);
+        requireNonNull("gradOutput", gradOutput);
+        requireNonNull("gradInput", gradInput);
+        return forBackward(spec, input, gradOutput.length, indices, gradInput.length, false);
+    }
+
+    /**
+     * The error {@link #forBackward} gives for max or adaptive-max indices of which some lie outside
+     * the input, naming the first: for the loops of {@link #forBackwardCheckingIndicesInLoops}, once
+     * they have met one.
+     */
+    public IllegalArgumentException indexOutside(int[] indices) {
+        int i = firstOutside(indices, input.volume());
+        if (i < 0) {
+            throw new IllegalStateException("no index lies outside the input volume of " + input.spatialString());
+        }
+        return outside(indices, i, "output", "input", input);
+    }
+
     private static NdPoolGeometry forForward(NdPoolSpec spec, NdTensor input, int outputLength, int[] indices) {
         NdPoolGeometry g = of(spec, input.shape());
         requireLength("output", outputLength, g.output);
@@ -235,23 +271,31 @@ public final class NdPoolGeometry {
 
     private static NdPoolGeometry forBackward(NdPoolSpec spec, NdTensor input, int gradOutputLength, int[] indices,
             int gradInputLength) {
+        return forBackward(spec, input, gradOutputLength, indices, gradInputLength, true);
+    }
+
+    private static NdPoolGeometry forBackward(NdPoolSpec spec, NdTensor input, int gradOutputLength, int[] indices,
+            int gradInputLength, boolean checkIndices) {
         NdPoolGeometry g = of(spec, input.shape());
         requireLength("gradOutput", gradOutputLength, g.output);
         requireLength("gradInput", gradInputLength, g.input);
         return switch (spec.op().indices()) {
-            case WRITTEN -> g.requireOutputIndices(indices, true);
+            case WRITTEN -> g.requireOutputIndices(indices, checkIndices);
             case READ -> g.requireUnpoolIndices(indices);
             case NONE -> g;
         };
     }
 
-    /** Max and adaptive-max: one index per output; backward scatters through them, so they must lie in the input. */
-    private NdPoolGeometry requireOutputIndices(int[] indices, boolean backward) {
+    /**
+     * Max and adaptive-max: one index per output; backward scatters through them, so they must lie
+     * in the input ({@code inside}: checked here).
+     */
+    private NdPoolGeometry requireOutputIndices(int[] indices, boolean inside) {
         if (indices == null) {
             throw new IllegalArgumentException("indices must not be null for " + spec.op().description() + " backward");
         }
         requireLength("indices", indices.length, output);
-        if (backward) {
+        if (inside) {
             requireInside(indices, input.volume(), "output", "input", input);
         }
         return this;
@@ -270,9 +314,13 @@ public final class NdPoolGeometry {
     private static void requireInside(int[] indices, int volume, String at, String target, TensorShape shape) {
         int i = firstOutside(indices, volume);
         if (i >= 0) {
-            throw new IllegalArgumentException("index (" + indices[i] + ") at " + at + " " + i
-                    + " is outside the " + target + " volume of " + shape.spatialString());
+            throw outside(indices, i, at, target, shape);
         }
+    }
+
+    private static IllegalArgumentException outside(int[] indices, int i, String at, String target, TensorShape shape) {
+        return new IllegalArgumentException("index (" + indices[i] + ") at " + at + " " + i
+                + " is outside the " + target + " volume of " + shape.spatialString());
     }
 
     /** The position of the first index {@code < 0} or {@code >= volume}, or -1 when all lie inside. */

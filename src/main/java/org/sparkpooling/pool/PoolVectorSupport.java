@@ -193,9 +193,9 @@ interface PoolVectorSupport {
      * Max backward of one channels-last input row of disjoint windows, every element written once:
      * element {@code e} is {@code 0 + gy[o + outOf[e]]} where {@code ind[o + outOf[e]]} is its cell
      * {@code cellBase + cellOf[e]}, else {@code +0} (the reference's zero-then-add result). An
-     * element that no window holds has a {@code cellOf} below {@code -cellBase}, so it never
-     * matches. Returns how many elements matched, so the caller can tell whether every index lay
-     * inside its own window. Cells below 2^24 (compared as floats).
+     * element that no window holds has a NaN {@code cellOf}, so it matches no index, not even one
+     * outside the input. Returns how many elements matched, so the caller can tell whether every
+     * index lay inside its own window. Cells below 2^24 (compared as floats).
      */
     int spreadMaxAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int n, float[] gx, int g);
 
