@@ -27,6 +27,17 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     private static final int L = F.length();
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, j -> 2 * j);
     private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(F, j -> 2 * j + 1);
+    /**
+     * Lanes 0, 2, 4, 6 (1, 3, 5, 7) in each half: a vector's even (odd) lanes, twice. Two of these
+     * rearranges and a blend of the halves split two vectors into even and odd columns as
+     * {@code lo.rearrange(EVENS, hi)} does, in fewer steps as C2 compiles them on AVX2 (2x2 stride-2
+     * max forward, in cache: 2.53-2.65 against 2.86-2.99 ns per output, alternated). Written out
+     * where used: behind a helper method C2 stopped inlining it in the larger rows
+     * (NodeCountInliningCutoff) and boxed the vectors.
+     */
+    private static final VectorShuffle<Float> HALF_EVENS = VectorShuffle.fromOp(F, j -> 2 * j % L);
+    private static final VectorShuffle<Float> HALF_ODDS = VectorShuffle.fromOp(F, j -> (2 * j + 1) % L);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, 0xf0L);
     private static final IntVector IOTA1 = IntVector.zero(I).addIndex(1);
     private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
     private static final FloatVector ZERO = FloatVector.zero(F);
@@ -188,19 +199,19 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             IntVector first = IOTA2.add(i);
             FloatVector lo = FloatVector.fromArray(F, x, a);
             FloatVector hi = FloatVector.fromArray(F, x, a + L);
-            FloatVector m = lo.rearrange(EVENS, hi);
+            FloatVector m = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF);
             IntVector k = first;
-            FloatVector v = lo.rearrange(ODDS, hi);
+            FloatVector v = lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF);
             VectorMask<Float> t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m = m.blend(v, t);
             k = k.blend(first.add(1), t.cast(I));
             lo = FloatVector.fromArray(F, x, a + inW);
             hi = FloatVector.fromArray(F, x, a + inW + L);
-            v = lo.rearrange(EVENS, hi);
+            v = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF);
             t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m = m.blend(v, t);
             k = k.blend(first.add(inW), t.cast(I));
-            v = lo.rearrange(ODDS, hi);
+            v = lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF);
             t = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m = m.blend(v, t);
             k = k.blend(first.add(inW + 1), t.cast(I));
