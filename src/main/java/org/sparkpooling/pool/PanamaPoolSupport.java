@@ -682,6 +682,11 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, y, ind, o);
             return;
         }
+        if (sw == 2 && pairRows(tapAt, taps) && pairRows(tapIndex, taps)) {
+            maxPairRows(x, a, tapAt, tapIndex, taps / 2, first, n, y, ind, o);
+            ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, y, ind, o);
+            return;
+        }
         IntVector iota = sw == 1 ? IOTA1 : IOTA2;
         int j = 0;
         while (true) {
@@ -706,11 +711,96 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, y, ind, o);
     }
 
+    /**
+     * Whether the taps are rows of two neighbouring columns in raster order, {@code tap[2r + 1] ==
+     * tap[2r] + 1}: 2x2 in a plane, 2x2x2 in a volume (c3d), 1x2.
+     */
+    private static boolean pairRows(int[] tap, int taps) {
+        if (taps % 2 != 0) {
+            return false;
+        }
+        for (int t = 0; t < taps; t += 2) {
+            if (tap[t + 1] != tap[t] + 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #maxTaps} of stride-2 windows two columns wide ({@link #pairRows}) row by row: one pair
+     * of loads per row feeds both its taps, split into even and odd columns by constant shuffles
+     * (as {@link #max2x2s2} does). The generic loop loads each pair twice and chooses its shuffle
+     * per tap, which C2 does not make constant. Starts from {@code -inf} at the first tap's index,
+     * which the first tap replaces unless it is {@code -inf} itself: the generic loop's result.
+     */
+    private static void maxPairRows(float[] x, int a, int[] tapAt, int[] tapIndex, int rows, int first, int n,
+            float[] y, int[] ind, int o) {
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + 2 * j;
+            IntVector lane = IOTA2.add(first + 2 * j);
+            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            IntVector arg = lane.add(tapIndex[0]);
+            for (int r = 0; r < rows; r++) {
+                int c = b + tapAt[2 * r];
+                IntVector at = lane.add(tapIndex[2 * r]);
+                FloatVector lo = FloatVector.fromArray(F, x, c);
+                FloatVector hi = FloatVector.fromArray(F, x, c + L);
+                FloatVector v = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF);
+                VectorMask<Float> take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(at, take.cast(I));
+                v = lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF);
+                take = takes(v, m);
+                m = m.blend(v, take);
+                arg = arg.blend(at.add(1), take.cast(I));
+            }
+            m.intoArray(y, o + j);
+            arg.intoArray(ind, o + j);
+            if (j == n - L) {
+                return;
+            }
+            j += L;
+        }
+    }
+
+    /** {@link #sumTaps} of {@link #pairRows} taps at stride 2, row by row as {@link #maxPairRows}; the same additions in tap order. */
+    private static void sumPairRows(float[] x, int a, int[] tapAt, int rows, int n, float scale, float[] y, int o) {
+        int j = 0;
+        while (true) {
+            j = Math.min(j, n - L);
+            int b = a + 2 * j;
+            FloatVector lo = FloatVector.fromArray(F, x, b + tapAt[0]);
+            FloatVector hi = FloatVector.fromArray(F, x, b + tapAt[0] + L);
+            FloatVector s = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF)
+                    .add(lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF));
+            for (int r = 1; r < rows; r++) {
+                int c = b + tapAt[2 * r];
+                lo = FloatVector.fromArray(F, x, c);
+                hi = FloatVector.fromArray(F, x, c + L);
+                s = s.add(lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF))
+                        .add(lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF));
+            }
+            s.mul(scale).intoArray(y, o + j);
+            if (j == n - L) {
+                return;
+            }
+            j += L;
+        }
+    }
+
     @Override
     public void sumTaps(float[] x, int a, int[] tapAt, int taps, int sw, int count, float scale, float[] y, int o) {
         int n = vectorWindows(x.length, a, tapAt[taps - 1], sw, count);
         if (n < L) {
             ScalarPoolSupport.sumTapsTail(x, a, tapAt, taps, sw, 0, count, scale, y, o);
+            return;
+        }
+        if (sw == 2 && pairRows(tapAt, taps)) {
+            sumPairRows(x, a, tapAt, taps / 2, n, scale, y, o);
+            ScalarPoolSupport.sumTapsTail(x, a, tapAt, taps, sw, n, count, scale, y, o);
             return;
         }
         int j = 0;
