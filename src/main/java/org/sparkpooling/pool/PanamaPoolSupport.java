@@ -50,10 +50,26 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     private static final VectorShuffle<Double> DEVENS = VectorShuffle.fromOp(D, j -> 2 * j);
     private static final VectorShuffle<Double> DODDS = VectorShuffle.fromOp(D, j -> 2 * j + 1);
     private static final IntVector DIOTA2 = IntVector.zero(DI).addIndex(2);
+    /** HALF_EVENS, HALF_ODDS and UPPER_HALF for 4 double lanes: the pair rows' split, which Java 17 compiles too. */
+    private static final VectorShuffle<Double> DHALF_EVENS = VectorShuffle.fromOp(D, j -> 2 * j % DL);
+    private static final VectorShuffle<Double> DHALF_ODDS = VectorShuffle.fromOp(D, j -> (2 * j + 1) % DL);
+    private static final VectorMask<Double> DUPPER_HALF = VectorMask.fromLong(D, 0b1100L);
     private static final VectorShuffle<Double> DZIP_LO = VectorShuffle.fromOp(D, j -> (j & 1) * DL + j / 2);
     private static final VectorShuffle<Double> DZIP_HI = VectorShuffle.fromOp(D, j -> (j & 1) * DL + DL / 2 + j / 2);
     private static final DoubleVector DLANES1 = DoubleVector.fromArray(D, new double[] {0, 1, 2, 3}, 0);
     private static final DoubleVector DLANES2 = DoubleVector.fromArray(D, new double[] {0, 2, 4, 6}, 0);
+    /**
+     * Lanes 0, 0, 1, 1, ... (4, 4, 5, 5, ...): a row of window values spread to both columns of
+     * their pairs. Max backward of 2x2 stride-2 tiles stores through these one-vector rearranges
+     * where the two-vector ZIP_LO/ZIP_HI would interleave: Java 17 runs the two-vector form as
+     * library code, so this is what lets those tiles take the SIMD rows from Java 17.
+     */
+    private static final VectorShuffle<Float> SPREAD_LO = VectorShuffle.fromOp(F, j -> j / 2);
+    private static final VectorShuffle<Float> SPREAD_HI = VectorShuffle.fromOp(F, j -> L / 2 + j / 2);
+    private static final VectorShuffle<Integer> INT_SPREAD_LO = VectorShuffle.fromOp(I, j -> j / 2);
+    private static final VectorShuffle<Integer> INT_SPREAD_HI = VectorShuffle.fromOp(I, j -> L / 2 + j / 2);
+    /** 0, 1, 0, 1, ...: a spread lane's column inside its pair. */
+    private static final IntVector COLUMN_IN_PAIR = IntVector.zero(I).addIndex(1).and(1);
     /** Interleave two vectors lane by lane: the first half of the result, then the second. */
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(F, j -> (j & 1) * L + j / 2);
     private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(F, j -> (j & 1) * L + L / 2 + j / 2);
@@ -289,16 +305,18 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             if (!m00.or(m01).or(m10).or(m11).allTrue()) {
                 return false;
             }
+            // Each gradient and its window-local index spread to both columns of its pair, then
+            // kept where the index names that column: one-vector rearranges only (see SPREAD_LO).
             FloatVector g = ZERO.add(FloatVector.fromArray(F, gradOutput, o + ow));
-            FloatVector v00 = ZERO.blend(g, m00.cast(F));
-            FloatVector v01 = ZERO.blend(g, m01.cast(F));
-            FloatVector v10 = ZERO.blend(g, m10.cast(F));
-            FloatVector v11 = ZERO.blend(g, m11.cast(F));
+            FloatVector gLo = g.rearrange(SPREAD_LO);
+            FloatVector gHi = g.rearrange(SPREAD_HI);
+            IntVector kLo = local.rearrange(INT_SPREAD_LO).sub(COLUMN_IN_PAIR);
+            IntVector kHi = local.rearrange(INT_SPREAD_HI).sub(COLUMN_IN_PAIR);
             int a = inBase + i;
-            v00.rearrange(ZIP_LO, v01).intoArray(gradInput, a);
-            v00.rearrange(ZIP_HI, v01).intoArray(gradInput, a + L);
-            v10.rearrange(ZIP_LO, v11).intoArray(gradInput, a + inW);
-            v10.rearrange(ZIP_HI, v11).intoArray(gradInput, a + inW + L);
+            ZERO.blend(gLo, kLo.eq(0).cast(F)).intoArray(gradInput, a);
+            ZERO.blend(gHi, kHi.eq(0).cast(F)).intoArray(gradInput, a + L);
+            ZERO.blend(gLo, kLo.eq(inW).cast(F)).intoArray(gradInput, a + inW);
+            ZERO.blend(gHi, kHi.eq(inW).cast(F)).intoArray(gradInput, a + inW + L);
             if (ow == owTo - L) {
                 return true;
             }
@@ -602,8 +620,8 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             j = Math.min(j, n - DL);
             DoubleVector lo = DoubleVector.fromArray(D, x, b + 2 * j);
             DoubleVector hi = DoubleVector.fromArray(D, x, b + 2 * j + DL);
-            DoubleVector m = lo.rearrange(DEVENS, hi);
-            DoubleVector v = lo.rearrange(DODDS, hi);
+            DoubleVector m = lo.rearrange(DHALF_EVENS).blend(hi.rearrange(DHALF_EVENS), DUPPER_HALF);
+            DoubleVector v = lo.rearrange(DHALF_ODDS).blend(hi.rearrange(DHALF_ODDS), DUPPER_HALF);
             VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             DoubleVector at = DLANES2.add((double) (i + 2 * j));
             m.blend(v, take).intoArray(y, o + j);
@@ -625,11 +643,11 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             DoubleVector lo = DoubleVector.fromArray(D, x, b + 2 * j);
             DoubleVector hi = DoubleVector.fromArray(D, x, b + 2 * j + DL);
             DoubleVector at = DLANES2.add((double) (i + 2 * j));
-            DoubleVector v = lo.rearrange(DEVENS, hi);
+            DoubleVector v = lo.rearrange(DHALF_EVENS).blend(hi.rearrange(DHALF_EVENS), DUPPER_HALF);
             VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m = m.blend(v, take);
             k = k.blend(at, take);
-            v = lo.rearrange(DODDS, hi);
+            v = lo.rearrange(DHALF_ODDS).blend(hi.rearrange(DHALF_ODDS), DUPPER_HALF);
             take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m.blend(v, take).intoArray(y, o + j);
             ((IntVector) k.blend(at.add(1.0), take).convertShape(VectorOperators.D2I, DI, 0)).intoArray(ind, o + j);
@@ -647,7 +665,9 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             j = Math.min(j, n - DL);
             DoubleVector lo = DoubleVector.fromArray(D, x, b + 2 * j);
             DoubleVector hi = DoubleVector.fromArray(D, x, b + 2 * j + DL);
-            lo.rearrange(DEVENS, hi).add(lo.rearrange(DODDS, hi)).mul(scale).intoArray(y, o + j);
+            DoubleVector even = lo.rearrange(DHALF_EVENS).blend(hi.rearrange(DHALF_EVENS), DUPPER_HALF);
+            DoubleVector odd = lo.rearrange(DHALF_ODDS).blend(hi.rearrange(DHALF_ODDS), DUPPER_HALF);
+            even.add(odd).mul(scale).intoArray(y, o + j);
             if (j == n - DL) {
                 return;
             }
@@ -661,15 +681,18 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         for (; j <= n - DL; j += DL) {
             DoubleVector lo = DoubleVector.fromArray(D, x, b + 2 * j);
             DoubleVector hi = DoubleVector.fromArray(D, x, b + 2 * j + DL);
-            DoubleVector.fromArray(D, y, o + j).add(lo.rearrange(DEVENS, hi)).add(lo.rearrange(DODDS, hi)).mul(scale)
-                    .intoArray(y, o + j);
+            DoubleVector even = lo.rearrange(DHALF_EVENS).blend(hi.rearrange(DHALF_EVENS), DUPPER_HALF);
+            DoubleVector odd = lo.rearrange(DHALF_ODDS).blend(hi.rearrange(DHALF_ODDS), DUPPER_HALF);
+            DoubleVector.fromArray(D, y, o + j).add(even).add(odd).mul(scale).intoArray(y, o + j);
         }
         if (j < n) {
             int k = n - DL;
             DoubleVector lo = DoubleVector.fromArray(D, x, b + 2 * k);
             DoubleVector hi = DoubleVector.fromArray(D, x, b + 2 * k + DL);
             DoubleVector was = DoubleVector.fromArray(D, y, o + k);
-            DoubleVector sum = was.add(lo.rearrange(DEVENS, hi)).add(lo.rearrange(DODDS, hi)).mul(scale);
+            DoubleVector even = lo.rearrange(DHALF_EVENS).blend(hi.rearrange(DHALF_EVENS), DUPPER_HALF);
+            DoubleVector odd = lo.rearrange(DHALF_ODDS).blend(hi.rearrange(DHALF_ODDS), DUPPER_HALF);
+            DoubleVector sum = was.add(even).add(odd).mul(scale);
             was.blend(sum, DLANES1.compare(VectorOperators.GE, (double) (j - k))).intoArray(y, o + k);
         }
     }
@@ -1140,7 +1163,9 @@ final class PanamaPoolSupport implements PoolVectorSupport {
      * {@link #maxTapsFrom} of 3x3 stride-2 windows (the ResNet stem) unrolled: per window row two
      * pairs of loads, the taps through constant shuffles (the three rows written out instead of looped ran
      * 4x slower: too big a method for C2 to keep its vectors in registers). The generic loop chose its
-     * shuffle per tap, which C2 did not make constant.
+     * shuffle per tap, which C2 did not make constant. Even and odd columns by one-vector rearranges
+     * and a blend of halves (see HALF_EVENS), which Java 17 compiles too: the stem's padded planes
+     * take these rows from Java 17 on.
      */
     private static void max3x3s2From(float[] x, int a, int rowAt, int rowIndex, int first, int n, int[] init,
             int initOffset, float[] y, int[] ind, int o) {
@@ -1156,15 +1181,17 @@ final class PanamaPoolSupport implements PoolVectorSupport {
                 IntVector at = lane.add(r * rowIndex);
                 FloatVector lo = FloatVector.fromArray(F, x, c);
                 FloatVector hi = FloatVector.fromArray(F, x, c + L);
-                FloatVector v = lo.rearrange(EVENS, hi);
+                FloatVector v = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF);
                 VectorMask<Float> take = takes(v, m);
                 m = m.blend(v, take);
                 arg = arg.blend(at, take.cast(I));
-                v = lo.rearrange(ODDS, hi);
+                v = lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF);
                 take = takes(v, m);
                 m = m.blend(v, take);
                 arg = arg.blend(at.add(1), take.cast(I));
-                v = FloatVector.fromArray(F, x, c + 2).rearrange(EVENS, FloatVector.fromArray(F, x, c + 2 + L));
+                lo = FloatVector.fromArray(F, x, c + 2);
+                hi = FloatVector.fromArray(F, x, c + 2 + L);
+                v = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF);
                 take = takes(v, m);
                 m = m.blend(v, take);
                 arg = arg.blend(at.add(2), take.cast(I));
