@@ -59,13 +59,14 @@ public final class FastKernel implements PoolKernel {
     }
 
     /**
-     * The max specs whose SIMD rows need no two-vector rearranges take the rows that are SIMD from
+     * The specs whose SIMD rows need no two-vector rearranges take the rows that are SIMD from
      * Java 17 on; everything else the channels-first support (SIMD from Java 21, as Java 17 runs
-     * two-vector rearranges as library code). Those specs: column stride 1 (plain loads; on Java 17
-     * overlap-max's forward took 24.3 ms on the scalar bodies and inception-max's 94.8 ms), 2x2
-     * stride-2 tiles and padded 3x3 stride 2 (even and odd columns split by one-vector rearranges,
-     * the tiles' backward spread by them): on Java 17 textbook-max channels-first forward + backward
-     * 99.5 against 270 us, large-max 35.5 against 60.3 ms, stem-max 55.3 against 90.3 ms.
+     * two-vector rearranges as library code). Those specs: max with column stride 1 (plain loads;
+     * on Java 17 overlap-max's forward took 24.3 ms on the scalar bodies and inception-max's 94.8
+     * ms), 2x2 stride-2 tiles of max and avg and padded 3x3 stride-2 max (even and odd columns split
+     * by one-vector rearranges, the tiles' backward spread by them). On Java 17, forward + backward:
+     * textbook-max channels-first 99.5 against 270 us, textbook-avg 66 against 119, large-max 35.5
+     * against 60.3 ms, stem-max 55.3 against 90.3 ms.
      */
     private PoolVectorSupport supportFor(PoolSpec spec) {
         boolean max = switch (spec.mode()) {
@@ -73,12 +74,13 @@ public final class FastKernel implements PoolKernel {
             case AVG -> false;
         };
         boolean plainLoads = spec.strideW() == 1 && spec.dilationW() == 1;
-        return max && (plainLoads || tiles2x2(spec) || padded3x3s2(spec)) ? rows : simd;
+        return tiles2x2(spec) || max && (plainLoads || padded3x3s2(spec)) ? rows : simd;
     }
 
     /**
-     * 2x2 stride 2, no padding, floor mode: every window goes to {@link PoolVectorSupport#maxRow}'s
-     * unrolled 2x2 row or the tile planes, never to the padded plane's generic taps.
+     * 2x2 stride 2, no padding, floor mode: every window goes to the unrolled 2x2 rows
+     * ({@link PoolVectorSupport#maxRow}, {@link PoolVectorSupport#avgRow}) or the tile planes, never
+     * to the padded plane's generic taps.
      */
     private static boolean tiles2x2(PoolSpec spec) {
         return spec.kernelH() == 2 && spec.kernelW() == 2 && spec.strideH() == 2 && spec.strideW() == 2

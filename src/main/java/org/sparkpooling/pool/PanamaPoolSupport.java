@@ -171,12 +171,17 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             int a = a0 + 2 * ow;
             FloatVector s;
             if (k == 2) {
+                // Even and odd columns by one-vector rearranges (see HALF_EVENS), so Java 17 runs these rows too.
                 FloatVector lo = FloatVector.fromArray(F, x, a);
                 FloatVector hi = FloatVector.fromArray(F, x, a + L);
-                s = lo.rearrange(EVENS, hi).add(lo.rearrange(ODDS, hi));
+                FloatVector even = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF);
+                FloatVector odd = lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF);
+                s = even.add(odd);
                 lo = FloatVector.fromArray(F, x, a + inW);
                 hi = FloatVector.fromArray(F, x, a + inW + L);
-                s = s.add(lo.rearrange(EVENS, hi)).add(lo.rearrange(ODDS, hi));
+                even = lo.rearrange(HALF_EVENS).blend(hi.rearrange(HALF_EVENS), UPPER_HALF);
+                odd = lo.rearrange(HALF_ODDS).blend(hi.rearrange(HALF_ODDS), UPPER_HALF);
+                s = s.add(even).add(odd);
             } else {
                 s = rowOf3(x, a, null);
                 s = rowOf3(x, a + inW, s);
@@ -612,9 +617,11 @@ final class PanamaPoolSupport implements PoolVectorSupport {
 
     /**
      * The first row's max of windows {@code [0, n)}, {@code n >= DL}: window j's pair at
-     * {@code x[b + 2j]}, its index {@code i + 2j}; the indices ride as double lanes (see maxCells).
+     * {@code x[b + 2j]}, its index {@code i + 2j}. The indices ride as double lanes in a row of
+     * their own, {@code at}, which the caller converts to int after the last row: a lane conversion
+     * per vector (D2I out, I2D back in the next row) made Java 17 slower than the scalar twin.
      */
-    private static void maxFirstPairRow(double[] x, int b, int i, int n, double[] y, int[] ind, int o) {
+    private static void maxFirstPairRow(double[] x, int b, int i, int n, double[] y, double[] at, int o) {
         int j = 0;
         while (true) {
             j = Math.min(j, n - DL);
@@ -623,9 +630,9 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             DoubleVector m = lo.rearrange(DHALF_EVENS).blend(hi.rearrange(DHALF_EVENS), DUPPER_HALF);
             DoubleVector v = lo.rearrange(DHALF_ODDS).blend(hi.rearrange(DHALF_ODDS), DUPPER_HALF);
             VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
-            DoubleVector at = DLANES2.add((double) (i + 2 * j));
+            DoubleVector k = DLANES2.add((double) (i + 2 * j));
             m.blend(v, take).intoArray(y, o + j);
-            ((IntVector) at.blend(at.add(1.0), take).convertShape(VectorOperators.D2I, DI, 0)).intoArray(ind, o + j);
+            k.blend(k.add(1.0), take).intoArray(at, j);
             if (j == n - DL) {
                 return;
             }
@@ -633,24 +640,24 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         }
     }
 
-    /** A further row of {@link #maxFirstPairRow}, taken against what {@code y} and {@code ind} hold. */
-    private static void maxNextPairRow(double[] x, int b, int i, int n, double[] y, int[] ind, int o) {
+    /** A further row of {@link #maxFirstPairRow}, taken against what {@code y} and {@code at} hold. */
+    private static void maxNextPairRow(double[] x, int b, int i, int n, double[] y, double[] at, int o) {
         int j = 0;
         while (true) {
             j = Math.min(j, n - DL);
             DoubleVector m = DoubleVector.fromArray(D, y, o + j);
-            DoubleVector k = (DoubleVector) IntVector.fromArray(DI, ind, o + j).convertShape(VectorOperators.I2D, D, 0);
+            DoubleVector k = DoubleVector.fromArray(D, at, j);
             DoubleVector lo = DoubleVector.fromArray(D, x, b + 2 * j);
             DoubleVector hi = DoubleVector.fromArray(D, x, b + 2 * j + DL);
-            DoubleVector at = DLANES2.add((double) (i + 2 * j));
+            DoubleVector tap = DLANES2.add((double) (i + 2 * j));
             DoubleVector v = lo.rearrange(DHALF_EVENS).blend(hi.rearrange(DHALF_EVENS), DUPPER_HALF);
             VectorMask<Double> take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m = m.blend(v, take);
-            k = k.blend(at, take);
+            k = k.blend(tap, take);
             v = lo.rearrange(DHALF_ODDS).blend(hi.rearrange(DHALF_ODDS), DUPPER_HALF);
             take = v.compare(VectorOperators.GT, m).or(v.test(VectorOperators.IS_NAN));
             m.blend(v, take).intoArray(y, o + j);
-            ((IntVector) k.blend(at.add(1.0), take).convertShape(VectorOperators.D2I, DI, 0)).intoArray(ind, o + j);
+            k.blend(tap.add(1.0), take).intoArray(at, j);
             if (j == n - DL) {
                 return;
             }
@@ -875,9 +882,13 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             return;
         }
         if (pairRows(tapAt, tapIndex, taps, sw)) {
-            maxFirstPairRow(x, a + tapAt[0], first + tapIndex[0], n, y, ind, o);
+            double[] at = new double[n];
+            maxFirstPairRow(x, a + tapAt[0], first + tapIndex[0], n, y, at, o);
             for (int t = 2; t < taps; t += 2) {
-                maxNextPairRow(x, a + tapAt[t], first + tapIndex[t], n, y, ind, o);
+                maxNextPairRow(x, a + tapAt[t], first + tapIndex[t], n, y, at, o);
+            }
+            for (int j = 0; j < n; j++) {
+                ind[o + j] = (int) at[j];
             }
             ScalarPoolSupport.maxTapsTail(x, a, tapAt, tapIndex, taps, sw, first, n, count, y, ind, o);
             return;
@@ -1014,8 +1025,8 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         while (true) {
             j = Math.min(j, count - L);
             FloatVector v = FloatVector.fromArray(F, gy, o + j).mul(scale);
-            FloatVector lo = v.rearrange(ZIP_LO, v);
-            FloatVector hi = v.rearrange(ZIP_HI, v);
+            FloatVector lo = v.rearrange(SPREAD_LO); // v interleaved with itself, in one-vector form
+            FloatVector hi = v.rearrange(SPREAD_HI);
             int c = a + 2 * j;
             lo.intoArray(gx, c);
             hi.intoArray(gx, c + L);
