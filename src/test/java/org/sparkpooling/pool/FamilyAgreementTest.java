@@ -47,6 +47,35 @@ class FamilyAgreementTest {
                         })));
     }
 
+    /**
+     * Few channels, channels-last (fewer than a vector's lanes: the rows that take whole output rows
+     * of windows at once), with NaNs of both signs and many payloads in a third of the cells, so
+     * windows hold two or more: max keeps the last NaN of a window, as the reference does.
+     */
+    @TestFactory
+    Stream<DynamicTest> fewChannelWindowsKeepTheReferencesNaN() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261203L);
+        List<NdPoolSpec> specs = List.of(NdPoolSpec.max(2, 2).build(), NdPoolSpec.max(2, 2).stride(1, 1).build(),
+                NdPoolSpec.max(3, 3).stride(2, 2).padding(1, 1).build(), NdPoolSpec.max(2, 2, 2).build());
+        return specs.stream().flatMap(spec -> java.util.stream.IntStream.of(1, 3, 7).boxed().flatMap(channels -> {
+            int[] spatial = spec.dims() == 3 ? new int[] {4, 6, 10} : new int[] {9, 20};
+            org.sparkpooling.tensor.TensorShape shape = org.sparkpooling.tensor.TensorShape.channelsLast(2, channels,
+                    spatial);
+            double[] x = new double[shape.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextInt(3) == 0 ? Double.longBitsToDouble(0x7ff8000000000000L
+                        | rnd.nextLong() & 0x0007ffffffffffffL | (rnd.nextBoolean() ? Long.MIN_VALUE : 0))
+                        : rnd.nextDouble() - 0.5;
+            }
+            double[] gy = new double[NdPoolGeometry.of(spec, shape).output().size()];
+            Arrays.setAll(gy, i -> rnd.nextDouble());
+            return Stream.of(org.sparkpooling.tensor.Dtype.values()).map(dtype -> new FamilyCases.Case(
+                    spec + " on " + shape + " " + dtype.label() + " nan", spec, FamilyCases.tensor(shape, dtype, x), null,
+                    FamilyCases.tensor(NdPoolGeometry.of(spec, shape).output(), dtype, gy)));
+        })).flatMap(c -> others().stream().filter(k -> k.supports(PoolOp.MAX))
+                .map(k -> DynamicTest.dynamicTest(c.name() + " [" + k.name() + "]", () -> check(c, k))));
+    }
+
     @Test
     void everyOpHasAnImplementationToCompareAndTheCasesCoverIt() {
         for (PoolOp op : PoolOp.values()) {

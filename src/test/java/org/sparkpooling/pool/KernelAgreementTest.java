@@ -57,7 +57,9 @@ class KernelAgreementTest {
                 x[i] = switch (this) {
                     case NOISE -> noise;
                     case TIES -> rnd.nextInt(4) - 1;
-                    case NAN -> roll < 8 ? Float.NaN : noise;
+                    // NaNs of both signs and many payloads (see FamilyCases.Values)
+                    case NAN -> roll < 8 ? Float.intBitsToFloat(0x7fc00000 | rnd.nextInt(0x400000)
+                            | (rnd.nextBoolean() ? 0x80000000 : 0)) : noise;
                     case INFINITIES -> roll < 15 ? Float.POSITIVE_INFINITY
                             : roll < 45 ? Float.NEGATIVE_INFINITY : noise;
                     case HUGE -> mode == PoolMode.AVG
