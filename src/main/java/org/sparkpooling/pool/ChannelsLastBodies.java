@@ -17,15 +17,16 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     private final PoolVectorSupport v;
     /**
-     * The gathering max rows ({@link PoolVectorSupport#maxAt}) where they are SIMD from Java 21 on;
-     * null on Java 17, whose C2 kept their running vectors boxed (textbook-max channels-last forward
-     * 15 ms against 0.46 ms for the per-window rows).
+     * The gathering max rows ({@link PoolVectorSupport#maxAt}): SIMD from Java 21 on, the scalar
+     * twin's keyed rows on Java 17, whose C2 kept the vector form's running vectors boxed
+     * (textbook-max channels-last forward 15 ms against 0.46 ms for the per-window rows; the keyed
+     * rows 0.27-0.28 ms).
      */
     private final PoolVectorSupport maxGathers;
 
     ChannelsLastBodies(PoolVectorSupport v, PoolVectorSupport simd) {
         this.v = v;
-        this.maxGathers = simd.lanes() > 1 ? simd : null;
+        this.maxGathers = simd;
     }
 
     /**
@@ -90,7 +91,7 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     @Override
     public void max(WindowPlan q, float[] x, float[] y, int[] ind) {
-        if (maxGathers != null && q.channels < maxGathers.lanes() && q.g.spec().op().windowed()
+        if (q.channels < v.lanes() && q.g.spec().op().windowed()
                 && (long) q.inVolume < 1 << 24) {
             maxFewChannels(q, x, y, ind);
             return;
