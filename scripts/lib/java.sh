@@ -99,7 +99,7 @@ pooling_java() {
         return 1
       fi
       home="$(dirname "$(dirname "$(readlink -f "$path_java")")")"
-      why="the java on PATH; no JDK $POOLING_JAVA_SIMD+ under ${POOLING_JVM_DIR:-/usr/lib/jvm}, so fast runs its scalar code"
+      why="the java on PATH; no JDK $POOLING_JAVA_SIMD+ under ${POOLING_JVM_DIR:-/usr/lib/jvm}, so fast runs part of its rows scalar"
     fi
   fi
   if [ ! -x "$home/bin/java" ]; then
@@ -113,7 +113,7 @@ pooling_java() {
     return 1
   fi
   if [ -n "$explicit" ] && [ "$major" -lt "$POOLING_JAVA_SIMD" ]; then
-    why="$why; fast runs its scalar code below Java $POOLING_JAVA_SIMD"
+    why="$why; fast runs part of its rows scalar below Java $POOLING_JAVA_SIMD"
     newest="$(pooling_java_newest)"
     if [ -n "$newest" ]; then why="$why; Java $(pooling_java_version "$newest") is at $newest"; fi
   fi

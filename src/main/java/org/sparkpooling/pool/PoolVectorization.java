@@ -100,8 +100,10 @@ final class PoolVectorization {
             int feature = Runtime.version().feature();
             if (!simdWorthIt(allowed, true, bits, feature)) {
                 if (allowed) {
-                    log.log(Level.INFO, "fast pooling kernel: scalar channels-first rows, which need Java 21+ (this is "
-                            + feature + ") and 256-bit vectors (this CPU: " + bits + " bits) for SIMD; channels-last rows "
+                    log.log(Level.INFO, "fast pooling kernel: scalar channels-first rows that rearrange lanes across two"
+                            + " vectors, which need Java 21+ (this is " + feature + ") and 256-bit vectors (this CPU: "
+                            + bits + " bits) for SIMD; the other rows (channels-last, stride-1 max, 2x2 stride-2 tiles,"
+                            + " padded 3x3 stride-2 max, stride-2 pair rows) "
                             + (channelsLastSimdWorthIt(allowed, true, bits) ? "SIMD" : "scalar"));
                 }
                 return new ScalarPoolSupport();
