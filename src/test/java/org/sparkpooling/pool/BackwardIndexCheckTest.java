@@ -121,6 +121,24 @@ class BackwardIndexCheckTest {
             assertArrayEquals(expected, actual, where + "valid indices");
         }
         int at = outSize / 2 + 1;
+        // In the volume but outside their windows (the last cell, past every window of the first
+        // output rows; the middle one): the paths that read windows fall back, and it is still loops'
+        int[] elsewhere = ind.clone();
+        elsewhere[0] = volume - 1;
+        elsewhere[at] = volume / 2;
+        if (single) {
+            float[] expected = new float[x.length];
+            loops.backward(c.spec(), input, gy, elsewhere, expected);
+            float[] actual = new float[x.length];
+            k.backward(c.spec(), input, gy, elsewhere, actual);
+            assertArrayEquals(expected, actual, where + "indices outside their windows");
+        } else {
+            double[] expected = new double[x.length];
+            loops.backward(c.spec(), inputD, gyd, elsewhere, expected);
+            double[] actual = new double[x.length];
+            k.backward(c.spec(), inputD, gyd, elsewhere, actual);
+            assertArrayEquals(expected, actual, where + "indices outside their windows");
+        }
         for (int bad : new int[] {volume, -1, Integer.MIN_VALUE, volume + (1 << 24)}) {
             int[] broken = ind.clone();
             broken[at] = bad;
