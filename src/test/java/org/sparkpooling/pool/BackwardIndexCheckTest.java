@@ -76,6 +76,11 @@ class BackwardIndexCheckTest {
         return kernels;
     }
 
+    /** One backward with the given indices, held to loops' gradient. */
+    private interface Backward {
+        void check(int[] indices, String what);
+    }
+
     private static void check(String where, PoolKernel k, Case c, boolean single) {
         SplittableRandom rnd = new SplittableRandom(c.name().hashCode());
         NdPoolGeometry g = NdPoolGeometry.of(c.spec(), c.shape());
@@ -106,39 +111,30 @@ class BackwardIndexCheckTest {
             k.forward(c.spec(), inputD, new double[outSize], ind);
         }
         // the valid indices first: the same gradient as loops, so the path accepts what it should
-        PoolKernel loops = PoolKernels.byName("loops");
-        if (single) {
-            float[] expected = new float[x.length];
-            loops.backward(c.spec(), input, gy, ind, expected);
-            float[] actual = new float[x.length];
-            k.backward(c.spec(), input, gy, ind, actual);
-            assertArrayEquals(expected, actual, where + "valid indices");
-        } else {
-            double[] expected = new double[x.length];
-            loops.backward(c.spec(), inputD, gyd, ind, expected);
-            double[] actual = new double[x.length];
-            k.backward(c.spec(), inputD, gyd, ind, actual);
-            assertArrayEquals(expected, actual, where + "valid indices");
-        }
+        Backward asLoops = (indices, what) -> {
+            PoolKernel loops = PoolKernels.byName("loops");
+            if (single) {
+                float[] expected = new float[x.length];
+                loops.backward(c.spec(), input, gy, indices, expected);
+                float[] actual = new float[x.length];
+                k.backward(c.spec(), input, gy, indices, actual);
+                assertArrayEquals(expected, actual, where + what);
+            } else {
+                double[] expected = new double[x.length];
+                loops.backward(c.spec(), inputD, gyd, indices, expected);
+                double[] actual = new double[x.length];
+                k.backward(c.spec(), inputD, gyd, indices, actual);
+                assertArrayEquals(expected, actual, where + what);
+            }
+        };
+        asLoops.check(ind, "valid indices");
         int at = outSize / 2 + 1;
         // In the volume but outside their windows (the last cell, past every window of the first
         // output rows; the middle one): the paths that read windows fall back, and it is still loops'
         int[] elsewhere = ind.clone();
         elsewhere[0] = volume - 1;
         elsewhere[at] = volume / 2;
-        if (single) {
-            float[] expected = new float[x.length];
-            loops.backward(c.spec(), input, gy, elsewhere, expected);
-            float[] actual = new float[x.length];
-            k.backward(c.spec(), input, gy, elsewhere, actual);
-            assertArrayEquals(expected, actual, where + "indices outside their windows");
-        } else {
-            double[] expected = new double[x.length];
-            loops.backward(c.spec(), inputD, gyd, elsewhere, expected);
-            double[] actual = new double[x.length];
-            k.backward(c.spec(), inputD, gyd, elsewhere, actual);
-            assertArrayEquals(expected, actual, where + "indices outside their windows");
-        }
+        asLoops.check(elsewhere, "indices outside their windows");
         for (int bad : new int[] {volume, -1, Integer.MIN_VALUE, volume + (1 << 24)}) {
             int[] broken = ind.clone();
             broken[at] = bad;
