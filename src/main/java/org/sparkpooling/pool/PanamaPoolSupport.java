@@ -60,9 +60,9 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     private static final DoubleVector DLANES2 = DoubleVector.fromArray(D, new double[] {0, 2, 4, 6}, 0);
     /**
      * Lanes 0, 0, 1, 1, ... (4, 4, 5, 5, ...): a row of window values spread to both columns of
-     * their pairs. Max backward of 2x2 stride-2 tiles stores through these one-vector rearranges
-     * where the two-vector ZIP_LO/ZIP_HI would interleave: Java 17 runs the two-vector form as
-     * library code, so this is what lets those tiles take the SIMD rows from Java 17.
+     * their pairs. The backward of 2x2 stride-2 tiles, max and avg, stores through these one-vector
+     * rearranges where the two-vector ZIP_LO/ZIP_HI would interleave: Java 17 runs the two-vector
+     * form as library code, so this is what lets those tiles take the SIMD rows from Java 17.
      */
     private static final VectorShuffle<Float> SPREAD_LO = VectorShuffle.fromOp(F, j -> j / 2);
     private static final VectorShuffle<Float> SPREAD_HI = VectorShuffle.fromOp(F, j -> L / 2 + j / 2);

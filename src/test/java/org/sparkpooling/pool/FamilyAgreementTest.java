@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sparkpooling.tensor.DoubleTensor;
+import org.sparkpooling.tensor.Dtype;
 import org.sparkpooling.tensor.FloatTensor;
 import org.sparkpooling.tensor.NdTensor;
+import org.sparkpooling.tensor.TensorShape;
 
 /**
  * Every implementation other than the reference against {@code loops} on random cases of the
@@ -54,22 +58,19 @@ class FamilyAgreementTest {
      */
     @TestFactory
     Stream<DynamicTest> fewChannelWindowsKeepTheReferencesNaN() {
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261203L);
+        SplittableRandom rnd = new SplittableRandom(20261203L);
         List<NdPoolSpec> specs = List.of(NdPoolSpec.max(2, 2).build(), NdPoolSpec.max(2, 2).stride(1, 1).build(),
                 NdPoolSpec.max(3, 3).stride(2, 2).padding(1, 1).build(), NdPoolSpec.max(2, 2, 2).build());
-        return specs.stream().flatMap(spec -> java.util.stream.IntStream.of(1, 3, 7).boxed().flatMap(channels -> {
+        return specs.stream().flatMap(spec -> IntStream.of(1, 3, 7).boxed().flatMap(channels -> {
             int[] spatial = spec.dims() == 3 ? new int[] {4, 6, 10} : new int[] {9, 20};
-            org.sparkpooling.tensor.TensorShape shape = org.sparkpooling.tensor.TensorShape.channelsLast(2, channels,
-                    spatial);
+            TensorShape shape = TensorShape.channelsLast(2, channels, spatial);
             double[] x = new double[shape.size()];
             for (int i = 0; i < x.length; i++) {
-                x[i] = rnd.nextInt(3) == 0 ? Double.longBitsToDouble(0x7ff8000000000000L
-                        | rnd.nextLong() & 0x0007ffffffffffffL | (rnd.nextBoolean() ? Long.MIN_VALUE : 0))
-                        : rnd.nextDouble() - 0.5;
+                x[i] = rnd.nextInt(3) == 0 ? FamilyCases.anyNaN(rnd) : rnd.nextDouble() - 0.5;
             }
             double[] gy = new double[NdPoolGeometry.of(spec, shape).output().size()];
             Arrays.setAll(gy, i -> rnd.nextDouble());
-            return Stream.of(org.sparkpooling.tensor.Dtype.values()).map(dtype -> new FamilyCases.Case(
+            return Stream.of(Dtype.values()).map(dtype -> new FamilyCases.Case(
                     spec + " on " + shape + " " + dtype.label() + " nan", spec, FamilyCases.tensor(shape, dtype, x), null,
                     FamilyCases.tensor(NdPoolGeometry.of(spec, shape).output(), dtype, gy)));
         })).flatMap(c -> others().stream().filter(k -> k.supports(PoolOp.MAX))

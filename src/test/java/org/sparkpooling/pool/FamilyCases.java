@@ -63,8 +63,7 @@ final class FamilyCases {
                     case TIES -> rnd.nextInt(4) - 1;
                     // NaNs of both signs and many payloads: max keeps the reference's (the last of a
                     // window), which an ordering of NaN bits would not.
-                    case NAN -> roll < 8 ? Double.longBitsToDouble(0x7ff8000000000000L
-                            | rnd.nextLong() & 0x0007ffffffffffffL | (rnd.nextBoolean() ? Long.MIN_VALUE : 0)) : noise;
+                    case NAN -> roll < 8 ? anyNaN(rnd) : noise;
                     case INFINITIES -> roll < 15 ? Double.POSITIVE_INFINITY : roll < 45 ? Double.NEGATIVE_INFINITY : noise;
                     case HUGE -> sums ? hugeSign * (roll < 10 ? big : (1 + rnd.nextDouble()) * large)
                             : roll < 20 ? -big : roll < 40 ? big : roll < 70 ? noise * large : noise;
@@ -169,6 +168,12 @@ final class FamilyCases {
             case ADAPTIVE_AVG -> NdPoolSpec.adaptiveAvg(outputSize);
             case UNPOOL -> NdPoolSpec.unpool(outputSize);
         };
+    }
+
+    /** A quiet NaN of either sign and a random payload. */
+    static double anyNaN(SplittableRandom rnd) {
+        return Double.longBitsToDouble(0x7ff8000000000000L | rnd.nextLong() & 0x0007ffffffffffffL
+                | (rnd.nextBoolean() ? Long.MIN_VALUE : 0));
     }
 
     private static double gaussian(SplittableRandom rnd) {
