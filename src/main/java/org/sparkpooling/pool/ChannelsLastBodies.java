@@ -17,10 +17,10 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     private final PoolVectorSupport v;
     /**
-     * The gathering max rows ({@link PoolVectorSupport#maxAt}): SIMD from Java 21 on, the scalar
-     * twin's keyed rows on Java 17, whose C2 kept the vector form's running vectors boxed
-     * (textbook-max channels-last forward 15 ms against 0.46 ms for the per-window rows; the keyed
-     * rows 0.27-0.28 ms).
+     * The gathering max rows ({@link PoolVectorSupport#maxAt} without {@link PixelBlocks}): SIMD
+     * from Java 21 on, the scalar twin's keyed rows on Java 17, whose C2 kept the vector form's
+     * running vectors boxed (textbook-max channels-last forward 15 ms against 0.46 ms for the
+     * per-window rows; the keyed rows 0.27-0.28 ms).
      */
     private final PoolVectorSupport maxGathers;
 
@@ -151,9 +151,15 @@ final class ChannelsLastBodies implements LayoutBodies {
     private void maxFewChannels(WindowPlan q, float[] x, float[] y, int[] ind) {
         int c = q.channels;
         int outRow = q.outW * c;
-        WholeWindows whole = new WholeWindows(q);
+        WholeWindows whole = new WholeWindows(q, v.lanes());
         int lo = whole.lo;
         int hi = whole.hi;
+        // Two pixels a vector where the shape has that form (cells below 2^23 for its index
+        // conversion), on any JVM's vector rows, Java 17's too (loads, blends and compares only);
+        // else the gathering rows.
+        PixelBlocks blocks = (long) q.inVolume < 1 << 23
+                ? PixelBlocks.forward(v.lanes(), c, whole.windowStep, q.g.kernel(2), q.stepW * c) : null;
+        PoolVectorSupport rowsBy = blocks != null ? v : maxGathers;
         int[] rowAt = new int[q.maxRows()];
         int[] rowCell = new int[rowAt.length];
         int[] cell = new int[Math.max(1, q.maxCells())];
@@ -164,8 +170,8 @@ final class ChannelsLastBodies implements LayoutBodies {
                 for (int oh = 0; oh < q.outH; oh++, o += outRow) {
                     int rows = q.rows(od, oh, base, c, rowAt, rowCell);
                     if (rows > 0 && hi > lo) {
-                        maxGathers.maxAt(x, rowAt, rowCell, rows, whole.first, whole.column, lo * c, hi * c,
-                                q.g.kernel(2), q.stepW * c, q.stepW, y, ind, o);
+                        rowsBy.maxAt(x, rowAt, rowCell, rows, whole.first, whole.column, lo * c, hi * c,
+                                q.g.kernel(2), q.stepW * c, q.stepW, blocks, y, ind, o);
                     }
                     for (int ow = 0; ow < q.outW; ow++) {
                         if (ow >= lo && ow < hi && rows > 0) {
@@ -186,21 +192,23 @@ final class ChannelsLastBodies implements LayoutBodies {
 
     /**
      * The few-channel rows' view of an output row: each output element's first element in its input
-     * row ({@link #first}: {@code w0 * C + k}) and column ({@link #column}), and the range
-     * {@code [lo, hi)} of output columns whose windows hold all {@code kw} of their columns, which
-     * the gathering calls take; the others, clipped by padding or the ceil-mode overhang, go window
-     * by window.
+     * row ({@link #first}: {@code w0 * C + k}) and column ({@link #column}, with {@code lanes} zeros
+     * past the row for a block's last vector), the range {@code [lo, hi)} of output columns whose
+     * windows hold all {@code kw} of their columns, which the gathering calls take, and how many
+     * elements apart those windows start ({@link #windowStep}); the others, clipped by padding or the
+     * ceil-mode overhang, go window by window.
      */
     private static final class WholeWindows {
         final int[] first;
         final float[] column;
         final int lo;
         final int hi;
+        final int windowStep;
 
-        WholeWindows(WindowPlan q) {
+        WholeWindows(WindowPlan q, int lanes) {
             int c = q.channels;
             first = new int[q.outW * c];
-            column = new float[first.length];
+            column = new float[first.length + lanes];
             for (int j = 0; j < first.length; j++) {
                 first[j] = q.w0[j / c] * c + j % c;
                 column[j] = q.w0[j / c];
@@ -216,6 +224,7 @@ final class ChannelsLastBodies implements LayoutBodies {
             }
             lo = from;
             hi = to;
+            windowStep = hi - lo > 1 ? (q.w0[lo + 1] - q.w0[lo]) * c : c;
         }
 
         private static boolean whole(WindowPlan q, int ow, int kw) {
@@ -231,10 +240,11 @@ final class ChannelsLastBodies implements LayoutBodies {
     private void meanFewChannels(WindowPlan q, float[] x, float[] y) {
         int c = q.channels;
         int outRow = q.outW * c;
-        WholeWindows whole = new WholeWindows(q);
+        WholeWindows whole = new WholeWindows(q, v.lanes());
         int lo = whole.lo;
         int hi = whole.hi;
-        float[] scale = new float[outRow];
+        PixelBlocks blocks = PixelBlocks.forward(v.lanes(), c, whole.windowStep, q.g.kernel(2), c);
+        float[] scale = new float[outRow + v.lanes()];
         int[] rowAt = new int[q.maxRows()];
         int[] rowCell = new int[rowAt.length];
         int[] cell = new int[Math.max(1, q.maxCells())];
@@ -248,7 +258,7 @@ final class ChannelsLastBodies implements LayoutBodies {
                         Arrays.fill(scale, ow * c, ow * c + c, 1f / q.divisor(od, oh, ow));
                     }
                     if (rows > 0 && hi > lo) {
-                        v.sumAt(x, rowAt, rows, whole.first, lo * c, hi * c, q.g.kernel(2), c, scale, y, o);
+                        v.sumAt(x, rowAt, rows, whole.first, lo * c, hi * c, q.g.kernel(2), c, blocks, scale, y, o);
                     }
                     for (int ow = 0; ow < q.outW; ow++) {
                         if (ow >= lo && ow < hi && rows > 0) {
@@ -315,43 +325,81 @@ final class ChannelsLastBodies implements LayoutBodies {
     }
 
     /**
-     * Max backward of disjoint windows on fewer channels than a vector has lanes, a whole input row
-     * per call ({@link PoolVectorSupport#spreadMaxAt}): window by window, each call would write a few
-     * channels of one cell, in the vector rows' scalar tails. Returns how many indices matched.
+     * Max backward of disjoint windows on fewer channels than a vector has lanes, the input rows of
+     * one output row per call ({@link PoolVectorSupport#spreadMaxRowsAt}): window by window, each
+     * call would write a few channels of one cell, in the vector rows' scalar tails. Returns how many
+     * indices matched.
      */
     private long scatterFewChannels(Gathers t, float[] gy, int[] ind, float[] gx) {
         WindowPlan q = t.q;
         int c = q.channels;
         int n = q.inW * c;
         int[] outOf = new int[n];
-        float[] cellOf = new float[n];
+        float[] cellOf = new float[n + v.lanes()];
         for (int e = 0; e < n; e++) {
             int w = e / c;
             boolean covered = t.w.from[w] < t.w.from[w + 1];
             outOf[e] = covered ? t.w.list[t.w.from[w]] * c + e % c : 0;
             cellOf[e] = covered ? w : Float.NaN; // equal to no index, even one outside the input
         }
+        TiledRow tiled = new TiledRow(q, v.lanes());
         long matches = 0;
         for (int b = 0; b < q.batch; b++) {
             for (int d = 0; d < q.inD; d++) {
-                for (int h = 0; h < q.inH; h++) {
+                for (int h = 0, rows; h < q.inH; h += rows) {
                     int cell = (d * q.inH + h) * q.inW;
                     int g = (b * q.inVolume + cell) * c;
+                    rows = 1;
                     if (t.d.from[d] == t.d.from[d + 1] || t.h.from[h] == t.h.from[h + 1]) {
                         Arrays.fill(gx, g, g + n, 0f);
                         continue;
                     }
                     int od = t.d.list[t.d.from[d]];
                     int oh = t.h.list[t.h.from[h]];
+                    rows = rowsOf(t, h, oh);
                     int o = (b * q.outVolume + (od * q.outH + oh) * q.outW) * c;
-                    matches += v.spreadMaxAt(gy, ind, o, outOf, cellOf, cell, n, gx, g);
+                    matches += v.spreadMaxRowsAt(gy, ind, o, outOf, cellOf, cell, q.inW, rows, n, gx, g, tiled.tiles,
+                            tiled.from, tiled.to);
                 }
             }
         }
         return matches;
     }
 
-    /** Mean backward of disjoint windows on fewer channels than a vector has lanes: a whole input row per call. */
+    /** How many input rows from {@code h} on send their gradient to output row {@code oh} (disjoint windows). */
+    private static int rowsOf(Gathers t, int h, int oh) {
+        int rows = 1;
+        while (h + rows < t.q.inH && t.h.from[h + rows] < t.h.from[h + rows + 1] && t.h.list[t.h.from[h + rows]] == oh) {
+            rows++;
+        }
+        return rows;
+    }
+
+    /**
+     * The elements {@code [from, to)} of an input row that lie in whole windows tiling it (stride =
+     * kernel, no dilation), which the few-channel backward rows take block by block ({@link #tiles},
+     * null where there are none or a window is wider than a vector).
+     */
+    private static final class TiledRow {
+        final PixelBlocks tiles;
+        final int from;
+        final int to;
+
+        TiledRow(WindowPlan q, int lanes) {
+            int c = q.channels;
+            int kw = q.g.kernel(2);
+            WholeWindows whole = new WholeWindows(q, lanes);
+            tiles = whole.hi > whole.lo && q.stepW == 1 && whole.windowStep == kw * c ? PixelBlocks.tiles(lanes, c, kw)
+                    : null;
+            from = tiles == null ? 0 : q.w0[whole.lo] * c;
+            to = tiles == null ? 0 : (q.w0[whole.hi - 1] + kw) * c;
+        }
+    }
+
+    /**
+     * Mean backward of disjoint windows on fewer channels than a vector has lanes, the input rows of
+     * one output row per call ({@link PoolVectorSupport#spreadSumRowsAt}).
+     */
     private void spreadFewChannels(Gathers t, float[] gy, float[] gx) {
         WindowPlan q = t.q;
         int c = q.channels;
@@ -366,22 +414,26 @@ final class ChannelsLastBodies implements LayoutBodies {
             outOf[e] = owOf[e] * c + (covered ? e % c : 0);
             coveredOf[e] = covered ? 1f : 0f;
         }
-        float[] rowScale = new float[q.outW];
+        TiledRow tiled = new TiledRow(q, v.lanes());
+        float[] rowScale = new float[q.outW + v.lanes()];
         for (int b = 0; b < q.batch; b++) {
             for (int d = 0; d < q.inD; d++) {
-                for (int h = 0; h < q.inH; h++) {
+                for (int h = 0, rows; h < q.inH; h += rows) {
                     int g = (b * q.inVolume + (d * q.inH + h) * q.inW) * c;
+                    rows = 1;
                     if (t.d.from[d] == t.d.from[d + 1] || t.h.from[h] == t.h.from[h + 1]) {
                         Arrays.fill(gx, g, g + n, 0f);
                         continue;
                     }
                     int od = t.d.list[t.d.from[d]];
                     int oh = t.h.list[t.h.from[h]];
+                    rows = rowsOf(t, h, oh);
                     for (int ow = 0; ow < q.outW; ow++) {
                         rowScale[ow] = 1f / q.divisor(od, oh, ow);
                     }
                     int o = (b * q.outVolume + (od * q.outH + oh) * q.outW) * c;
-                    v.spreadSumAt(gy, o, outOf, owOf, rowScale, coveredOf, n, gx, g);
+                    v.spreadSumRowsAt(gy, o, outOf, owOf, rowScale, coveredOf, rows, n, gx, g, tiled.tiles, tiled.from,
+                            tiled.to);
                 }
             }
         }

@@ -1292,10 +1292,108 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     }
 
     @Override
-    public void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step, float[] scale,
-            float[] y, int o) {
+    public int spreadMaxRowsAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int rowCells,
+            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
+        int matches = 0;
+        if (tiles == null) {
+            for (int r = 0; r < rows; r++) {
+                matches += spreadMaxAt(gy, ind, o, outOf, cellOf, cellBase + r * rowCells, n, gx, g + r * n);
+            }
+            return matches;
+        }
+        int stop = tiledStop(o, outOf, ind.length, tiles, from, to);
+        for (int r = 0; r < rows; r++) {
+            int cells = cellBase + r * rowCells;
+            int row = g + r * n;
+            matches += ScalarPoolSupport.spreadMaxAtTail(gy, ind, o, outOf, cellOf, cells, 0, from, gx, row)
+                    + spreadMaxTiles(gy, ind, o, outOf, cellOf, cells, gx, row, tiles, from, stop)
+                    + ScalarPoolSupport.spreadMaxAtTail(gy, ind, o, outOf, cellOf, cells, stop, n, gx, row);
+        }
+        return matches;
+    }
+
+    /**
+     * The tiled elements {@code [from, to)} of one row of {@link #spreadMaxRowsAt}, block by block
+     * ({@link PixelBlocks#tiles}): the block's outputs and their indices loaded as one vector each and
+     * spread to the block's input lanes by one rearrange. Each block stores a whole vector: the lanes
+     * past it are the next block's, the tail's or the next row's, all written after it (a masked store,
+     * scalar code on Java 17, only at the end of the array).
+     */
+    private static int spreadMaxTiles(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase,
+            float[] gx, int g, PixelBlocks tiles, int from, int to) {
+        int block = tiles.block;
+        VectorShuffle<Float> spread = VectorShuffle.fromArray(F, tiles.offsets, 0);
+        VectorMask<Float> whole = F.indexInRange(0, block);
+        int matches = 0;
+        for (int e = from; e < to; e += block) {
+            int out = o + outOf[e];
+            FloatVector found = ((FloatVector) IntVector.fromArray(I, ind, out).convert(VectorOperators.I2F, 0))
+                    .rearrange(spread);
+            VectorMask<Float> hit = found.compare(VectorOperators.EQ, FloatVector.fromArray(F, cellOf, e).add(cellBase));
+            FloatVector grad = ZERO.blend(ZERO.add(FloatVector.fromArray(F, gy, out).rearrange(spread)), hit);
+            storeAhead(grad, gx, g + e);
+            matches += hit.and(e + block <= to ? whole : F.indexInRange(0, to - e)).trueCount();
+        }
+        return matches;
+    }
+
+    /** A whole vector at {@code a}, or the lanes inside the array at its end. */
+    private static void storeAhead(FloatVector v, float[] gx, int a) {
+        if (a + L <= gx.length) {
+            v.intoArray(gx, a);
+        } else {
+            v.intoArray(gx, a, F.indexInRange(a, gx.length));
+        }
+    }
+
+    @Override
+    public void spreadSumRowsAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf,
+            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
+        if (tiles == null) {
+            for (int r = 0; r < rows; r++) {
+                spreadSumAt(gy, o, outOf, owOf, rowScale, coveredOf, n, gx, g + r * n);
+            }
+            return;
+        }
+        int stop = tiledStop(o, outOf, gy.length, tiles, from, to);
+        VectorShuffle<Float> spread = VectorShuffle.fromArray(F, tiles.offsets, 0);
+        VectorShuffle<Float> window = VectorShuffle.fromArray(F, tiles.windowOf, 0);
+        for (int r = 0; r < rows; r++) {
+            int row = g + r * n;
+            ScalarPoolSupport.spreadSumAtTail(gy, o, outOf, owOf, rowScale, coveredOf, 0, from, gx, row);
+            for (int e = from; e < stop; e += tiles.block) {
+                int out = o + outOf[e];
+                storeAhead(FloatVector.fromArray(F, gy, out).rearrange(spread)
+                        .mul(FloatVector.fromArray(F, rowScale, owOf[e]).rearrange(window)), gx, row + e);
+            }
+            ScalarPoolSupport.spreadSumAtTail(gy, o, outOf, owOf, rowScale, coveredOf, stop, n, gx, row);
+        }
+    }
+
+    /**
+     * Where the tiled blocks of {@code [from, to)} stop: {@code to}, or the start of the first block
+     * whose vector of outputs would pass {@code outputs}, which the caller's tail then takes.
+     */
+    private static int tiledStop(int o, int[] outOf, int outputs, PixelBlocks tiles, int from, int to) {
+        int block = tiles.block;
+        int blocks = (to - from + block - 1) / block;
+        while (blocks > 0 && o + outOf[from + (blocks - 1) * block] + L > outputs) {
+            blocks--;
+        }
+        return Math.min(to, from + blocks * block);
+    }
+
+    @Override
+    public void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step,
+            PixelBlocks blocks, float[] scale, float[] y, int o) {
+        if (blocks != null) {
+            from = sumAtBlocks(x, rowAt, rows, first, from, to, blocks, scale, y, o);
+            if (from == to) {
+                return;
+            }
+        }
         if (to - from < L) {
-            SCALAR.sumAt(x, rowAt, rows, first, from, to, taps, step, scale, y, o);
+            SCALAR.sumAt(x, rowAt, rows, first, from, to, taps, step, null, scale, y, o);
             return;
         }
         int j = from;
@@ -1339,9 +1437,15 @@ final class PanamaPoolSupport implements PoolVectorSupport {
 
     @Override
     public void maxAt(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column, int from, int to,
-            int taps, int step, int stride, float[] y, int[] ind, int o) {
+            int taps, int step, int stride, PixelBlocks blocks, float[] y, int[] ind, int o) {
+        if (blocks != null) {
+            from = maxAtBlocks(x, rowAt, rowCell, rows, first, column, from, to, stride, blocks, y, ind, o);
+            if (from == to) {
+                return;
+            }
+        }
         if (to - from < L) {
-            SCALAR.maxAt(x, rowAt, rowCell, rows, first, column, from, to, taps, step, stride, y, ind, o);
+            SCALAR.maxAt(x, rowAt, rowCell, rows, first, column, from, to, taps, step, stride, null, y, ind, o);
             return;
         }
         int j = from;
@@ -1364,5 +1468,102 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             }
             j += L;
         }
+    }
+
+    /**
+     * {@link #maxAt} block by block ({@link PixelBlocks#forward}; cells below 2^23): each tap's two
+     * pixels loaded and blended ({@link #pixelPair}), then the same rule in the same order as the
+     * gathering form.
+     * Returns where it stopped: {@code to}, or the first block whose loads would pass the end of
+     * {@code x}, which the caller finishes.
+     */
+    private static int maxAtBlocks(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column,
+            int from, int to, int stride, PixelBlocks blocks, float[] y, int[] ind, int o) {
+        int block = blocks.block;
+        int[] offsets = blocks.offsets;
+        int last = rowAt[rows - 1] + blocks.reach;
+        VectorMask<Float> second = F.indexInRange(-block / 2, L);
+        for (int j = from; j < to; j += block) {
+            int at = first[j];
+            if (last + at > x.length) {
+                return j;
+            }
+            int a = rowAt[0] + at;
+            FloatVector m = pixelPair(x, a + offsets[0], a + offsets[1], second);
+            FloatVector k = FloatVector.broadcast(F, rowCell[0]); // the column added after the loop
+            FloatVector v = pixelPair(x, a + offsets[2], a + offsets[3], second);
+            VectorMask<Float> take = takes(v, m);
+            m = m.blend(v, take);
+            k = k.blend(rowCell[0] + stride, take);
+            if (rows == 2) { // straight code: Java 17 boxes vectors carried around a loop
+                a = rowAt[1] + at;
+                v = pixelPair(x, a + offsets[0], a + offsets[1], second);
+                take = takes(v, m);
+                m = m.blend(v, take);
+                k = k.blend(rowCell[1], take);
+                v = pixelPair(x, a + offsets[2], a + offsets[3], second);
+                take = takes(v, m);
+                m = m.blend(v, take);
+                k = k.blend(rowCell[1] + stride, take);
+            } else {
+                for (int r = 1; r < rows; r++) {
+                    a = rowAt[r] + at;
+                    v = pixelPair(x, a + offsets[0], a + offsets[1], second);
+                    take = takes(v, m);
+                    m = m.blend(v, take);
+                    k = k.blend(rowCell[r], take);
+                    v = pixelPair(x, a + offsets[2], a + offsets[3], second);
+                    take = takes(v, m);
+                    m = m.blend(v, take);
+                    k = k.blend(rowCell[r] + stride, take);
+                }
+            }
+            // The cell's float to int by its bits (2^23 + cell has the cell in its mantissa): Java 17
+            // runs convert(F2I) as library code (textbook channels-last forward 0.29 against 0.12 ms).
+            IntVector cells = k.add(FloatVector.fromArray(F, column, j)).add(0x1p23f).reinterpretAsInts().sub(0x4b000000);
+            if (j + L <= to) {
+                m.intoArray(y, o + j);
+                cells.intoArray(ind, o + j);
+            } else {
+                m.intoArray(y, o + j, F.indexInRange(0, to - j));
+                cells.intoArray(ind, o + j, I.indexInRange(0, to - j));
+            }
+        }
+        return to;
+    }
+
+    /** {@link #sumAt} block by block, as {@link #maxAtBlocks}: the sum in the gathering form's order. */
+    private static int sumAtBlocks(float[] x, int[] rowAt, int rows, int[] first, int from, int to, PixelBlocks blocks,
+            float[] scale, float[] y, int o) {
+        int block = blocks.block;
+        int[] offsets = blocks.offsets;
+        int last = rowAt[rows - 1] + blocks.reach;
+        VectorMask<Float> second = F.indexInRange(-block / 2, L);
+        for (int j = from; j < to; j += block) {
+            int at = first[j];
+            if (last + at > x.length) {
+                return j;
+            }
+            int a = rowAt[0] + at;
+            FloatVector s = pixelPair(x, a + offsets[0], a + offsets[1], second)
+                    .add(pixelPair(x, a + offsets[2], a + offsets[3], second));
+            for (int r = 1; r < rows; r++) {
+                a = rowAt[r] + at;
+                s = s.add(pixelPair(x, a + offsets[0], a + offsets[1], second))
+                        .add(pixelPair(x, a + offsets[2], a + offsets[3], second));
+            }
+            s = s.mul(FloatVector.fromArray(F, scale, j));
+            if (j + L <= to) {
+                s.intoArray(y, o + j);
+            } else {
+                s.intoArray(y, o + j, F.indexInRange(0, to - j));
+            }
+        }
+        return to;
+    }
+
+    /** One tap of a block: the first pixel's lanes from the load at {@code a0}, the second's ({@code second}) from {@code a1}. */
+    private static FloatVector pixelPair(float[] x, int a0, int a1, VectorMask<Float> second) {
+        return FloatVector.fromArray(F, x, a0).blend(FloatVector.fromArray(F, x, a1), second);
     }
 }

@@ -200,12 +200,24 @@ interface PoolVectorSupport {
     int spreadMaxAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int n, float[] gx, int g);
 
     /**
+     * {@link #spreadMaxAt} of {@code rows} consecutive input rows whose windows are those of the
+     * same output row: row {@code r}'s cells from {@code cellBase + r * rowCells}, its elements from
+     * {@code gx[g + r * n]}. With {@code tiles} (null for none), elements {@code [from, to)} lie in
+     * whole windows that tile the row as {@code tiles} was made for, starting at a window, and
+     * {@code cellOf} has {@link #lanes} readable elements past {@code n}; an implementation may then
+     * load each block's outputs once for all the rows instead of gathering them per row.
+     */
+    int spreadMaxRowsAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int rowCells, int rows,
+            int n, float[] gx, int g, PixelBlocks tiles, int from, int to);
+
+    /**
      * Channels-last windows on few channels, gathered: for {@code j} in {@code [from, to)}, the sum
      * over rows {@code r < rows}, then taps {@code t < taps}, of {@code x[rowAt[r] + first[j] + t * step]}
      * (the reference's raster order, from the first cell), times {@code scale[j]}, into {@code y[o + j]}.
+     * {@code blocks} as in {@link #maxAt}, with {@code scale} in place of {@code column}.
      */
-    void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step, float[] scale,
-            float[] y, int o);
+    void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step, PixelBlocks blocks,
+            float[] scale, float[] y, int o);
 
     /**
      * Avg backward of one channels-last input row of disjoint windows, every element written once:
@@ -216,11 +228,24 @@ interface PoolVectorSupport {
             float[] gx, int g);
 
     /**
+     * {@link #spreadSumAt} of {@code rows} consecutive input rows whose windows are those of the same
+     * output row (row {@code r} from {@code gx[g + r * n]}), {@code tiles} as in
+     * {@link #spreadMaxRowsAt}, with {@code rowScale} {@link #lanes} readable elements past the
+     * output row.
+     */
+    void spreadSumRowsAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf, int rows,
+            int n, float[] gx, int g, PixelBlocks tiles, int from, int to);
+
+    /**
      * Channels-last max on few channels, gathered: for {@code j} in {@code [from, to)}, the max by
      * the reference's rule (strictly greater or NaN replaces) over rows {@code r < rows}, then taps
      * {@code t < taps}, of {@code x[rowAt[r] + first[j] + t * step]}; the value into {@code y[o + j]},
      * its cell {@code rowCell[r] + column[j] + t * stride} into {@code ind[o + j]}. Cells below 2^24.
+     * With {@code blocks} (null for none), {@code [from, to)} starts at a pixel, its windows are
+     * evenly spaced as {@code blocks} was made for, cells are below 2^23, and {@code column} has
+     * {@link #lanes} readable elements past {@code to}; an implementation may then load whole
+     * vectors instead of gathering.
      */
     void maxAt(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column, int from, int to, int taps,
-            int step, int stride, float[] y, int[] ind, int o);
+            int step, int stride, PixelBlocks blocks, float[] y, int[] ind, int o);
 }

@@ -725,6 +725,16 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         return spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase, 0, n, gx, g);
     }
 
+    @Override
+    public int spreadMaxRowsAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int rowCells,
+            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
+        int matches = 0;
+        for (int r = 0; r < rows; r++) {
+            matches += spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase + r * rowCells, 0, n, gx, g + r * n);
+        }
+        return matches;
+    }
+
     static int spreadMaxAtTail(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int from, int n,
             float[] gx, int g) {
         int matches = 0;
@@ -738,8 +748,8 @@ final class ScalarPoolSupport implements PoolVectorSupport {
     }
 
     @Override
-    public void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step, float[] scale,
-            float[] y, int o) {
+    public void sumAt(float[] x, int[] rowAt, int rows, int[] first, int from, int to, int taps, int step,
+            PixelBlocks blocks, float[] scale, float[] y, int o) {
         for (int j = from; j < to; j++) {
             float s = x[rowAt[0] + first[j]];
             for (int t = 1; t < taps; t++) {
@@ -757,14 +767,27 @@ final class ScalarPoolSupport implements PoolVectorSupport {
     @Override
     public void spreadSumAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf, int n,
             float[] gx, int g) {
-        for (int e = 0; e < n; e++) {
+        spreadSumAtTail(gy, o, outOf, owOf, rowScale, coveredOf, 0, n, gx, g);
+    }
+
+    static void spreadSumAtTail(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf,
+            int from, int n, float[] gx, int g) {
+        for (int e = from; e < n; e++) {
             gx[g + e] = coveredOf[e] > 0 ? gy[o + outOf[e]] * rowScale[owOf[e]] : 0f;
         }
     }
 
     @Override
+    public void spreadSumRowsAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf,
+            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
+        for (int r = 0; r < rows; r++) {
+            spreadSumAtTail(gy, o, outOf, owOf, rowScale, coveredOf, 0, n, gx, g + r * n);
+        }
+    }
+
+    @Override
     public void maxAt(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column, int from, int to,
-            int taps, int step, int stride, float[] y, int[] ind, int o) {
+            int taps, int step, int stride, PixelBlocks blocks, float[] y, int[] ind, int o) {
         if (!maxAtKeyed(x, rowAt, rowCell, rows, first, column, from, to, taps, step, stride, y, ind, o)) {
             maxAtPlain(x, rowAt, rowCell, rows, first, column, from, to, taps, step, stride, y, ind, o);
         }

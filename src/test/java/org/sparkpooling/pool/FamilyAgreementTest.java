@@ -77,6 +77,47 @@ class FamilyAgreementTest {
                 .map(k -> DynamicTest.dynamicTest(c.name() + " [" + k.name() + "]", () -> check(c, k))));
     }
 
+    /**
+     * RGB and RGBA channels-last windows two pixels wide, the rows that load two pixels a vector and
+     * spread a tile's gradient by one rearrange ({@code PixelBlocks}): strides that tile, overlap and
+     * leave gaps, padding and ceil mode (windows clipped at the ends, taken one by one), dilation,
+     * three kernel rows and 3-D (more input rows per output row), rows long enough for several
+     * blocks and a short last one; noise, ties (the first of equals) and NaNs.
+     */
+    @TestFactory
+    Stream<DynamicTest> rgbAndRgbaWindowsTwoPixelsWideAgreeWithLoops() {
+        SplittableRandom rnd = new SplittableRandom(20261204L);
+        List<NdPoolSpec> specs = List.of(NdPoolSpec.max(2, 2).build(), NdPoolSpec.avg(2, 2).build(),
+                NdPoolSpec.max(2, 2).stride(1, 1).build(), NdPoolSpec.avg(2, 2).stride(1, 1).build(),
+                NdPoolSpec.max(2, 2).stride(3, 3).build(), NdPoolSpec.avg(2, 2).stride(3, 3).build(),
+                NdPoolSpec.max(3, 2).stride(2, 2).build(), NdPoolSpec.avg(3, 2).stride(2, 2).build(),
+                NdPoolSpec.max(2, 2).padding(1, 1).build(), NdPoolSpec.avg(2, 2).padding(1, 1).countIncludePad(false).build(),
+                NdPoolSpec.max(2, 2).ceilMode(true).build(), NdPoolSpec.avg(2, 2).ceilMode(true).build(),
+                NdPoolSpec.max(2, 2).dilation(2, 2).build(), NdPoolSpec.max(2, 2, 2).build(),
+                NdPoolSpec.avg(2, 2, 2).build());
+        return specs.stream().flatMap(spec -> IntStream.of(3, 4).boxed().flatMap(channels -> IntStream.range(0, 3)
+                .boxed().flatMap(kind -> {
+                    int[] spatial = spec.dims() == 3 ? new int[] {3, 5, 27} : new int[] {7, kind == 0 ? 31 : 44};
+                    TensorShape shape = TensorShape.channelsLast(2, channels, spatial);
+                    double[] x = new double[shape.size()];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = switch (kind) {
+                            case 0 -> rnd.nextDouble() - 0.5;
+                            case 1 -> rnd.nextInt(3) - 1;
+                            default -> rnd.nextInt(5) == 0 ? FamilyCases.anyNaN(rnd) : rnd.nextDouble() - 0.5;
+                        };
+                    }
+                    double[] gy = new double[NdPoolGeometry.of(spec, shape).output().size()];
+                    Arrays.setAll(gy, i -> rnd.nextDouble() - 0.5);
+                    String values = List.of("noise", "ties", "nan").get(kind);
+                    return Stream.of(Dtype.values()).map(dtype -> new FamilyCases.Case(
+                            spec + " on " + shape + " " + dtype.label() + " " + values, spec,
+                            FamilyCases.tensor(shape, dtype, x), null,
+                            FamilyCases.tensor(NdPoolGeometry.of(spec, shape).output(), dtype, gy)));
+                }))).flatMap(c -> others().stream().filter(k -> k.supports(c.spec().op()))
+                .map(k -> DynamicTest.dynamicTest(c.name() + " [" + k.name() + "]", () -> check(c, k))));
+    }
+
     @Test
     void everyOpHasAnImplementationToCompareAndTheCasesCoverIt() {
         for (PoolOp op : PoolOp.values()) {
