@@ -369,7 +369,8 @@ final class ChannelsLastBodies implements LayoutBodies {
     /** How many input rows from {@code h} on send their gradient to output row {@code oh} (disjoint windows). */
     private static int rowsOf(Gathers t, int h, int oh) {
         int rows = 1;
-        while (h + rows < t.q.inH && t.h.from[h + rows] < t.h.from[h + rows + 1] && t.h.list[t.h.from[h + rows]] == oh) {
+        while (h + rows < t.q.inH && t.h.from[h + rows] < t.h.from[h + rows + 1]
+                && t.h.list[t.h.from[h + rows]] == oh) {
             rows++;
         }
         return rows;

@@ -1473,9 +1473,8 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     /**
      * {@link #maxAt} block by block ({@link PixelBlocks#forward}; cells below 2^23): each tap's two
      * pixels loaded and blended ({@link #pixelPair}), then the same rule in the same order as the
-     * gathering form.
-     * Returns where it stopped: {@code to}, or the first block whose loads would pass the end of
-     * {@code x}, which the caller finishes.
+     * gathering form. Returns where it stopped: {@code to}, or the first block whose loads would pass
+     * the end of {@code x}, which the caller finishes.
      */
     private static int maxAtBlocks(float[] x, int[] rowAt, int[] rowCell, int rows, int[] first, float[] column,
             int from, int to, int stride, PixelBlocks blocks, float[] y, int[] ind, int o) {
@@ -1495,7 +1494,9 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             VectorMask<Float> take = takes(v, m);
             m = m.blend(v, take);
             k = k.blend(rowCell[0] + stride, take);
-            if (rows == 2) { // straight code: Java 17 boxes vectors carried around a loop
+            // Two rows (2x2) as straight code: Java 17 boxes vectors carried around a loop (textbook
+            // channels-last forward 0.24 against 0.12 ms).
+            if (rows == 2) {
                 a = rowAt[1] + at;
                 v = pixelPair(x, a + offsets[0], a + offsets[1], second);
                 take = takes(v, m);
@@ -1520,7 +1521,8 @@ final class PanamaPoolSupport implements PoolVectorSupport {
             }
             // The cell's float to int by its bits (2^23 + cell has the cell in its mantissa): Java 17
             // runs convert(F2I) as library code (textbook channels-last forward 0.29 against 0.12 ms).
-            IntVector cells = k.add(FloatVector.fromArray(F, column, j)).add(0x1p23f).reinterpretAsInts().sub(0x4b000000);
+            IntVector cells = k.add(FloatVector.fromArray(F, column, j)).add(0x1p23f).reinterpretAsInts()
+                    .sub(0x4b000000);
             if (j + L <= to) {
                 m.intoArray(y, o + j);
                 cells.intoArray(ind, o + j);
@@ -1562,7 +1564,7 @@ final class PanamaPoolSupport implements PoolVectorSupport {
         return to;
     }
 
-    /** One tap of a block: the first pixel's lanes from the load at {@code a0}, the second's ({@code second}) from {@code a1}. */
+    /** One tap of a block: the first pixel's lanes from the load at {@code a0}, the second's ({@code second}) at {@code a1}. */
     private static FloatVector pixelPair(float[] x, int a0, int a1, VectorMask<Float> second) {
         return FloatVector.fromArray(F, x, a0).blend(FloatVector.fromArray(F, x, a1), second);
     }

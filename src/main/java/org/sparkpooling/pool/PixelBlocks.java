@@ -2,15 +2,23 @@ package org.sparkpooling.pool;
 
 /**
  * How the few-channel channels-last rows ({@link PoolVectorSupport#maxAt}, {@link
- * PoolVectorSupport#spreadMaxAt}) read whole vectors instead of gathering lane by lane. Forward: a
- * block of {@link #pixels} output pixels ({@link #block} elements) takes tap {@code t} of pixel
- * {@code p}'s lanes from the vector loaded at the block's first input element plus
- * {@code offsets[t * pixels + p]}, the same lanes, so a tap is {@code pixels} loads and blends, no
- * rearrange: lane {@code l} of pixel {@code p} wants input element {@code p * windowStep + (l - p * c)
- * + t * tapStep}, which is lane {@code l} of the load at {@code p * (windowStep - c) + t * tapStep}.
- * The lanes from {@code block} on are don't-cares, overwritten by the next block. Gathers were the
- * cost of those rows on the 2-core AMD machine: the textbook's channels-last forward + backward took
- * 371 us against 68 us channels-first.
+ * PoolVectorSupport#sumAt}, {@link PoolVectorSupport#spreadMaxRowsAt}, {@link
+ * PoolVectorSupport#spreadSumRowsAt}) read whole vectors instead of gathering lane by lane.
+ *
+ * <p>Forward: a block of {@link #pixels} output pixels ({@link #block} elements) takes tap
+ * {@code t} of pixel {@code p}'s lanes from the vector loaded at the block's first input element
+ * plus {@code offsets[t * pixels + p]}, in the same lanes, so a tap is loads and blends, no
+ * rearrange: lane {@code l} of pixel {@code p} wants input element
+ * {@code p * windowStep + (l - p * c) + t * tapStep}, which is lane {@code l} of the load at
+ * {@code p * (windowStep - c) + t * tapStep}.
+ *
+ * <p>Backward, windows that tile the row: input lane {@code l} of a block takes output element
+ * {@code offsets[l]} and window {@code windowOf[l]} of vectors loaded at the block's first output,
+ * one rearrange each.
+ *
+ * <p>The lanes from {@code block} on are don't-cares, overwritten by what is written after them.
+ * Gathers were the cost of those rows on the 2-core AMD machine of 2026-12-03: the textbook's
+ * channels-last forward + backward took 371 us against 68 us channels-first.
  */
 final class PixelBlocks {
 
@@ -39,8 +47,7 @@ final class PixelBlocks {
     /**
      * Forward: windows {@code windowStep} elements apart, {@code taps} taps {@code tapStep} apart, on
      * {@code c} channels; the one shape there is a form for: two pixels a block ({@code c} of 3 or 4
-     * on 8 lanes, RGB and RGBA) and two taps a row (2-wide windows, the textbook's and the
-     * downsampler's), else null.
+     * on 8 lanes, RGB and RGBA) and two taps a row (2-wide windows, the textbook's), else null.
      */
     static PixelBlocks forward(int lanes, int c, int windowStep, int taps, int tapStep) {
         int pixels = lanes / c;
