@@ -245,6 +245,7 @@ final class ChannelsLastBodies implements LayoutBodies {
         int hi = whole.hi;
         PixelBlocks blocks = PixelBlocks.forward(v.lanes(), c, whole.windowStep, q.g.kernel(2), c);
         float[] scale = new float[outRow + v.lanes()];
+        long scaled = -1; // the rowDivisor that scale holds
         int[] rowAt = new int[q.maxRows()];
         int[] rowCell = new int[rowAt.length];
         int[] cell = new int[Math.max(1, q.maxCells())];
@@ -254,8 +255,11 @@ final class ChannelsLastBodies implements LayoutBodies {
             for (int od = 0; od < q.outD; od++) {
                 for (int oh = 0; oh < q.outH; oh++, o += outRow) {
                     int rows = q.rows(od, oh, base, c, rowAt, rowCell);
-                    for (int ow = 0; ow < q.outW; ow++) {
-                        Arrays.fill(scale, ow * c, ow * c + c, 1f / q.divisor(od, oh, ow));
+                    if (q.rowDivisor(od, oh) != scaled) {
+                        scaled = q.rowDivisor(od, oh);
+                        for (int ow = 0; ow < q.outW; ow++) {
+                            Arrays.fill(scale, ow * c, ow * c + c, 1f / q.divisor(od, oh, ow));
+                        }
                     }
                     if (rows > 0 && hi > lo) {
                         v.sumAt(x, rowAt, rows, whole.first, lo * c, hi * c, q.g.kernel(2), c, blocks, scale, y, o);
@@ -417,6 +421,7 @@ final class ChannelsLastBodies implements LayoutBodies {
         }
         TiledRow tiled = new TiledRow(q, v.lanes());
         float[] rowScale = new float[q.outW + v.lanes()];
+        long scaled = -1; // the rowDivisor that rowScale holds
         for (int b = 0; b < q.batch; b++) {
             for (int d = 0; d < q.inD; d++) {
                 for (int h = 0, rows; h < q.inH; h += rows) {
@@ -429,8 +434,11 @@ final class ChannelsLastBodies implements LayoutBodies {
                     int od = t.d.list[t.d.from[d]];
                     int oh = t.h.list[t.h.from[h]];
                     rows = rowsOf(t, h, oh);
-                    for (int ow = 0; ow < q.outW; ow++) {
-                        rowScale[ow] = 1f / q.divisor(od, oh, ow);
+                    if (q.rowDivisor(od, oh) != scaled) {
+                        scaled = q.rowDivisor(od, oh);
+                        for (int ow = 0; ow < q.outW; ow++) {
+                            rowScale[ow] = 1f / q.divisor(od, oh, ow);
+                        }
                     }
                     int o = (b * q.outVolume + (od * q.outH + oh) * q.outW) * c;
                     v.spreadSumRowsAt(gy, o, outOf, owOf, rowScale, coveredOf, rows, n, gx, g, tiled.tiles, tiled.from,

@@ -211,6 +211,14 @@ final class WindowPlan {
         return override != 0 ? override : (long) divD[od] * divH[oh] * divW[ow];
     }
 
+    /**
+     * What the divisors of output row {@code (od, oh)} depend on besides the column: two rows with the
+     * same value have the same {@link #divisor} at every column.
+     */
+    long rowDivisor(int od, int oh) {
+        return override != 0 ? override : (long) divD[od] * divH[oh];
+    }
+
     private static int[] perOutput(int outputs, IntUnaryOperator value) {
         int[] v = new int[outputs];
         for (int o = 0; o < outputs; o++) {
