@@ -173,8 +173,10 @@ final class ChannelsLastBodies implements LayoutBodies {
                         rowsBy.maxAt(x, rowAt, rowCell, rows, whole.first, whole.column, lo * c, hi * c,
                                 q.g.kernel(2), q.stepW * c, q.stepW, blocks, y, ind, o);
                     }
+                    int gathered = rows > 0 && hi > lo ? lo : -1; // where the gathered windows start
                     for (int ow = 0; ow < q.outW; ow++) {
-                        if (ow >= lo && ow < hi && rows > 0) {
+                        if (ow == gathered) {
+                            ow = hi - 1; // past them
                             continue;
                         }
                         int cells = q.cells(od, oh, ow, cell);
@@ -264,8 +266,10 @@ final class ChannelsLastBodies implements LayoutBodies {
                     if (rows > 0 && hi > lo) {
                         v.sumAt(x, rowAt, rows, whole.first, lo * c, hi * c, q.g.kernel(2), c, blocks, scale, y, o);
                     }
+                    int gathered = rows > 0 && hi > lo ? lo : -1; // where the gathered windows start
                     for (int ow = 0; ow < q.outW; ow++) {
-                        if (ow >= lo && ow < hi && rows > 0) {
+                        if (ow == gathered) {
+                            ow = hi - 1; // past them
                             continue;
                         }
                         int cells = q.cells(od, oh, ow, cell);
