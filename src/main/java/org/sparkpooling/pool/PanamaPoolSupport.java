@@ -1294,13 +1294,11 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     @Override
     public int spreadMaxRowsAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int rowCells,
             int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
-        int matches = 0;
         if (tiles == null) {
-            for (int r = 0; r < rows; r++) {
-                matches += spreadMaxAt(gy, ind, o, outOf, cellOf, cellBase + r * rowCells, n, gx, g + r * n);
-            }
-            return matches;
+            return PoolVectorSupport.super.spreadMaxRowsAt(gy, ind, o, outOf, cellOf, cellBase, rowCells, rows, n, gx,
+                    g, null, from, to);
         }
+        int matches = 0;
         int stop = tiledStop(o, outOf, ind.length, tiles, from, to);
         for (int r = 0; r < rows; r++) {
             int cells = cellBase + r * rowCells;
@@ -1350,9 +1348,8 @@ final class PanamaPoolSupport implements PoolVectorSupport {
     public void spreadSumRowsAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf,
             int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
         if (tiles == null) {
-            for (int r = 0; r < rows; r++) {
-                spreadSumAt(gy, o, outOf, owOf, rowScale, coveredOf, n, gx, g + r * n);
-            }
+            PoolVectorSupport.super.spreadSumRowsAt(gy, o, outOf, owOf, rowScale, coveredOf, rows, n, gx, g, null, from,
+                    to);
             return;
         }
         int stop = tiledStop(o, outOf, gy.length, tiles, from, to);

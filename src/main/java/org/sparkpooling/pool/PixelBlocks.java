@@ -5,9 +5,9 @@ package org.sparkpooling.pool;
  * PoolVectorSupport#sumAt}, {@link PoolVectorSupport#spreadMaxRowsAt}, {@link
  * PoolVectorSupport#spreadSumRowsAt}) read whole vectors instead of gathering lane by lane.
  *
- * <p>Forward: a block of {@link #pixels} output pixels ({@link #block} elements) takes tap
+ * <p>Forward: a block of two output pixels ({@link #block} elements) takes tap
  * {@code t} of pixel {@code p}'s lanes from the vector loaded at the block's first input element
- * plus {@code offsets[t * pixels + p]}, in the same lanes, so a tap is loads and blends, no
+ * plus {@code offsets[t * 2 + p]}, in the same lanes, so a tap is loads and blends, no
  * rearrange: lane {@code l} of pixel {@code p} wants input element
  * {@code p * windowStep + (l - p * c) + t * tapStep}, which is lane {@code l} of the load at
  * {@code p * (windowStep - c) + t * tapStep}.
@@ -24,8 +24,6 @@ final class PixelBlocks {
 
     /** Elements per block; a multiple of the channels. */
     final int block;
-    /** Output pixels per block (forward: 2); input pixels per block (backward). */
-    final int pixels;
     /**
      * Forward: per tap, then pixel, the load's offset from the block's first input element.
      * Backward: per input lane, its output element from the block's first.
@@ -36,9 +34,8 @@ final class PixelBlocks {
     /** Elements a block reads from its first (forward), for the bounds check. */
     final int reach;
 
-    private PixelBlocks(int block, int pixels, int[] offsets, int[] windowOf, int reach) {
+    private PixelBlocks(int block, int[] offsets, int[] windowOf, int reach) {
         this.block = block;
-        this.pixels = pixels;
         this.offsets = offsets;
         this.windowOf = windowOf;
         this.reach = reach;
@@ -62,7 +59,7 @@ final class PixelBlocks {
                 reach = Math.max(reach, offsets[t * pixels + p] + lanes);
             }
         }
-        return new PixelBlocks(pixels * c, pixels, offsets, null, reach);
+        return new PixelBlocks(pixels * c, offsets, null, reach);
     }
 
     /**
@@ -83,6 +80,6 @@ final class PixelBlocks {
             at[l] = l / c / kw * c + l % c;
             window[l] = l / c / kw;
         }
-        return new PixelBlocks(block, windows * kw, at, window, lanes);
+        return new PixelBlocks(block, at, window, lanes);
     }
 }

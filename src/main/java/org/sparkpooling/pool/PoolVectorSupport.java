@@ -205,10 +205,17 @@ interface PoolVectorSupport {
      * {@code gx[g + r * n]}. With {@code tiles} (null for none), elements {@code [from, to)} lie in
      * whole windows that tile the row as {@code tiles} was made for, starting at a window, and
      * {@code cellOf} has {@link #lanes} readable elements past {@code n}; an implementation may then
-     * load each block's outputs once for all the rows instead of gathering them per row.
+     * load whole vectors there instead of gathering. This one goes row by row through
+     * {@link #spreadMaxAt}.
      */
-    int spreadMaxRowsAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int rowCells, int rows,
-            int n, float[] gx, int g, PixelBlocks tiles, int from, int to);
+    default int spreadMaxRowsAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int rowCells,
+            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
+        int matches = 0;
+        for (int r = 0; r < rows; r++) {
+            matches += spreadMaxAt(gy, ind, o, outOf, cellOf, cellBase + r * rowCells, n, gx, g + r * n);
+        }
+        return matches;
+    }
 
     /**
      * Channels-last windows on few channels, gathered: for {@code j} in {@code [from, to)}, the sum
@@ -231,10 +238,14 @@ interface PoolVectorSupport {
      * {@link #spreadSumAt} of {@code rows} consecutive input rows whose windows are those of the same
      * output row (row {@code r} from {@code gx[g + r * n]}), {@code tiles} as in
      * {@link #spreadMaxRowsAt}, with {@code rowScale} {@link #lanes} readable elements past the
-     * output row.
+     * output row. This one goes row by row through {@link #spreadSumAt}.
      */
-    void spreadSumRowsAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf, int rows,
-            int n, float[] gx, int g, PixelBlocks tiles, int from, int to);
+    default void spreadSumRowsAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf,
+            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
+        for (int r = 0; r < rows; r++) {
+            spreadSumAt(gy, o, outOf, owOf, rowScale, coveredOf, n, gx, g + r * n);
+        }
+    }
 
     /**
      * Channels-last max on few channels, gathered: for {@code j} in {@code [from, to)}, the max by

@@ -725,16 +725,6 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         return spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase, 0, n, gx, g);
     }
 
-    @Override
-    public int spreadMaxRowsAt(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int rowCells,
-            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
-        int matches = 0;
-        for (int r = 0; r < rows; r++) {
-            matches += spreadMaxAtTail(gy, ind, o, outOf, cellOf, cellBase + r * rowCells, 0, n, gx, g + r * n);
-        }
-        return matches;
-    }
-
     static int spreadMaxAtTail(float[] gy, int[] ind, int o, int[] outOf, float[] cellOf, int cellBase, int from, int n,
             float[] gx, int g) {
         int matches = 0;
@@ -774,14 +764,6 @@ final class ScalarPoolSupport implements PoolVectorSupport {
             int from, int n, float[] gx, int g) {
         for (int e = from; e < n; e++) {
             gx[g + e] = coveredOf[e] > 0 ? gy[o + outOf[e]] * rowScale[owOf[e]] : 0f;
-        }
-    }
-
-    @Override
-    public void spreadSumRowsAt(float[] gy, int o, int[] outOf, int[] owOf, float[] rowScale, float[] coveredOf,
-            int rows, int n, float[] gx, int g, PixelBlocks tiles, int from, int to) {
-        for (int r = 0; r < rows; r++) {
-            spreadSumAtTail(gy, o, outOf, owOf, rowScale, coveredOf, 0, n, gx, g + r * n);
         }
     }
 
