@@ -33,7 +33,7 @@ public final class BenchKernels {
         CommandLineOptions cmd = new CommandLineOptions(args);
         ChainedOptionsBuilder b = new OptionsBuilder().parent(cmd);
         if (cmd.getIncludes().isEmpty()) {
-            b.include(KernelBench.class.getSimpleName()).include(CopyBench.class.getSimpleName());
+            b.include(KernelBench.class.getSimpleName() + "\\.forwardBackward$").include(CopyBench.class.getSimpleName());
         }
         if (!cmd.getParameter("impl").hasValue()) {
             // Every registered implementation, so a new one is benchmarked without editing this list.
@@ -49,7 +49,8 @@ public final class BenchKernels {
             BenchmarkParams p = r.getParams();
             String bench = p.getBenchmark();
             boolean kernel = bench.contains("KernelBench");
-            String what = kernel ? p.getParam("impl") : bench.substring(bench.lastIndexOf('.') + 1);
+            String method = bench.substring(bench.lastIndexOf('.') + 1);
+            String what = !kernel ? method : p.getParam("impl") + phase(method);
             byCase.computeIfAbsent(p.getParam("kernelCase") + " " + p.getParam("dtype"), k -> new TreeMap<>())
                     .computeIfAbsent(kernel ? p.getParam("layout") : "", k -> new TreeMap<>())
                     .put(what, r.getPrimaryResult().getScore());
@@ -64,15 +65,22 @@ public final class BenchKernels {
             Double input = copies.get("copyInput");
             for (Map.Entry<String, Map<String, Double>> l : e.getValue().entrySet()) {
                 Map<String, Double> m = l.getValue();
-                Double loops = m.get("loops");
                 for (Map.Entry<String, Double> t : m.entrySet()) {
                     double us = t.getValue();
+                    // "fast forward" against "loops forward", "fast" against "loops"
+                    int space = t.getKey().indexOf(' ');
+                    Double loops = m.get("loops" + (space < 0 ? "" : t.getKey().substring(space)));
                     System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %s | %s |",
                             caseDtype[0], caseDtype[1], l.getKey(), t.getKey(), us, ratio(loops, us),
                             ratio(traffic, us), ratio(us, input)));
                 }
             }
         }
+    }
+
+    /** How a kernel benchmark's row is labelled after its implementation: nothing for forward + backward. */
+    static String phase(String method) {
+        return method.equals("forwardBackward") ? "" : " " + method;
     }
 
     private static String ratio(Double a, Double b) {

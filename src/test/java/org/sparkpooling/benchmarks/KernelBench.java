@@ -18,7 +18,10 @@ import org.sparkpooling.pool.PoolKernels;
 import org.sparkpooling.tensor.Dtype;
 
 /**
- * Forward + backward of one implementation on one case per invocation. {@link CopyBench} measures
+ * Forward + backward of one implementation on one case per invocation ({@link #forwardBackward},
+ * what {@link BenchKernels} runs by default), or either alone ({@link #forward}, {@link #backward}:
+ * {@code scripts/bench-kernels 'KernelBench\.(forward|backward)$' CopyBench ...}), to see which half
+ * of a case is far from its copy bound. {@link CopyBench} measures
  * the bandwidth bound of the same cases in the same run; {@link BenchKernels} prints the ratios.
  * The {@code impl} list here is only the default of a bare JMH run: {@link BenchKernels} passes every
  * registered implementation.
@@ -57,12 +60,26 @@ public class KernelBench {
     void setup(KernelCase.Buffers shared) {
         kernel = PoolKernels.byName(impl);
         buffers = shared;
+        // The indices backward alone reads
+        buffers.forward(kernel);
     }
 
     @Benchmark
     public void forwardBackward(Blackhole bh) {
         buffers.forwardBackward(kernel);
         bh.consume(buffers.output());
+        bh.consume(buffers.gradInput());
+    }
+
+    @Benchmark
+    public void forward(Blackhole bh) {
+        buffers.forward(kernel);
+        bh.consume(buffers.output());
+    }
+
+    @Benchmark
+    public void backward(Blackhole bh) {
+        buffers.backward(kernel);
         bh.consume(buffers.gradInput());
     }
 }

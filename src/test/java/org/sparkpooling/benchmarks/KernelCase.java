@@ -85,11 +85,24 @@ public enum KernelCase {
 
         /** One training step's pooling work: forward, then backward from the fresh indices. */
         public void forwardBackward(NdPoolKernel kernel) {
+            forward(kernel);
+            backward(kernel);
+        }
+
+        /** The forward alone: output and indices. */
+        public void forward(NdPoolKernel kernel) {
             if (floatInput != null) {
                 kernel.forward(spec, floatInput, floatOutput, indices);
-                kernel.backward(spec, floatInput, floatGradOutput, indices, floatGradInput);
             } else {
                 kernel.forward(spec, doubleInput, doubleOutput, indices);
+            }
+        }
+
+        /** The backward alone, from the indices the last {@link #forward} wrote: all of gradInput. */
+        public void backward(NdPoolKernel kernel) {
+            if (floatInput != null) {
+                kernel.backward(spec, floatInput, floatGradOutput, indices, floatGradInput);
+            } else {
                 kernel.backward(spec, doubleInput, doubleGradOutput, indices, doubleGradInput);
             }
         }
