@@ -43,17 +43,17 @@ public final class BenchKernels {
     }
 
     static void print(Collection<RunResult> results) {
-        // case dtype -> layout -> impl -> us; the copy bounds under the layout "" (they have none)
+        // case dtype -> layout and half ("nchw", "nchw forward") -> impl -> us; the copy bounds under
+        // the layout "" (they have none)
         Map<String, Map<String, Map<String, Double>>> byCase = new TreeMap<>();
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
             String bench = p.getBenchmark();
             boolean kernel = bench.contains("KernelBench");
             String method = bench.substring(bench.lastIndexOf('.') + 1);
-            String what = !kernel ? method : p.getParam("impl") + phase(method);
             byCase.computeIfAbsent(p.getParam("kernelCase") + " " + p.getParam("dtype"), k -> new TreeMap<>())
-                    .computeIfAbsent(kernel ? p.getParam("layout") : "", k -> new TreeMap<>())
-                    .put(what, r.getPrimaryResult().getScore());
+                    .computeIfAbsent(kernel ? p.getParam("layout") + half(method) : "", k -> new TreeMap<>())
+                    .put(kernel ? p.getParam("impl") : method, r.getPrimaryResult().getScore());
         }
         System.out.println();
         System.out.println("| case | dtype | layout | impl | us/op | loops / impl | copyTraffic / impl (share of copy bandwidth) | impl / copyInput |");
@@ -65,11 +65,9 @@ public final class BenchKernels {
             Double input = copies.get("copyInput");
             for (Map.Entry<String, Map<String, Double>> l : e.getValue().entrySet()) {
                 Map<String, Double> m = l.getValue();
+                Double loops = m.get("loops");
                 for (Map.Entry<String, Double> t : m.entrySet()) {
                     double us = t.getValue();
-                    // "fast forward" against "loops forward", "fast" against "loops"
-                    int space = t.getKey().indexOf(' ');
-                    Double loops = m.get("loops" + (space < 0 ? "" : t.getKey().substring(space)));
                     System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %s | %s |",
                             caseDtype[0], caseDtype[1], l.getKey(), t.getKey(), us, ratio(loops, us),
                             ratio(traffic, us), ratio(us, input)));
@@ -78,8 +76,8 @@ public final class BenchKernels {
         }
     }
 
-    /** How a kernel benchmark's row is labelled after its implementation: nothing for forward + backward. */
-    static String phase(String method) {
+    /** Which half a kernel benchmark times, after its layout in the table: nothing for forward + backward. */
+    private static String half(String method) {
         return method.equals("forwardBackward") ? "" : " " + method;
     }
 

@@ -21,8 +21,8 @@ import org.sparkpooling.tensor.Dtype;
  * Forward + backward of one implementation on one case per invocation ({@link #forwardBackward},
  * what {@link BenchKernels} runs by default), or either alone ({@link #forward}, {@link #backward}:
  * {@code scripts/bench-kernels 'KernelBench\.(forward|backward)$' CopyBench ...}), to see which half
- * of a case is far from its copy bound. {@link CopyBench} measures
- * the bandwidth bound of the same cases in the same run; {@link BenchKernels} prints the ratios.
+ * of a case is far from its copy bound. {@link CopyBench} measures the bandwidth bound of the same
+ * cases in the same run; {@link BenchKernels} prints the ratios.
  * The {@code impl} list here is only the default of a bare JMH run: {@link BenchKernels} passes every
  * registered implementation.
  */
