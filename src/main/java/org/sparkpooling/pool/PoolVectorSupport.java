@@ -163,6 +163,18 @@ interface PoolVectorSupport {
     void maxTapsFrom(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int count,
             int[] init, int initOffset, float[] y, int[] ind, int o);
 
+    /**
+     * One output row of 3x3 column-stride-2 max windows whose three rows lie in the plane, read from
+     * the plane itself, no padded copy: window {@code j < count} reads the cells
+     * {@code x[a + r * inW + 2 * j + d]}, {@code r, d < 3}, whose indices are {@code first} plus the
+     * same offset; with {@code clipFirst} window 0's column {@code d = 0} lies left of the plane
+     * (padding 1) and is not one of its cells. Each window starts from {@code -inf} at index
+     * {@code init[j] + initOffset}, as in {@link #maxTapsFrom}. Reads up to
+     * {@code x[a + 2 * inW + 2 * count + 1]}.
+     */
+    void max3x3s2Row(float[] x, int a, int inW, boolean clipFirst, int first, int count, int[] init, int initOffset,
+            float[] y, int[] ind, int o);
+
     /*
      * Separable max ({@link SeparableMax}): the column maxima of a window's rows, then the max of
      * neighbouring columns. Row order is raster order and the flat index grows with it, so among

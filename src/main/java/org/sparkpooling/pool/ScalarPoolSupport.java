@@ -593,6 +593,32 @@ final class ScalarPoolSupport implements PoolVectorSupport {
         maxTapsFromTail(x, a, tapAt, tapIndex, taps, sw, first, 0, count, init, initOffset, y, ind, o);
     }
 
+    @Override
+    public void max3x3s2Row(float[] x, int a, int inW, boolean clipFirst, int first, int count, int[] init,
+            int initOffset, float[] y, int[] ind, int o) {
+        max3x3s2RowTail(x, a, inW, clipFirst, first, 0, count, init, initOffset, y, ind, o);
+    }
+
+    static void max3x3s2RowTail(float[] x, int a, int inW, boolean clipFirst, int first, int from, int to, int[] init,
+            int initOffset, float[] y, int[] ind, int o) {
+        for (int j = from; j < to; j++) {
+            float m = Float.NEGATIVE_INFINITY;
+            int arg = init[j] + initOffset;
+            for (int r = 0; r < 3; r++) {
+                for (int d = clipFirst && j == 0 ? 1 : 0; d < 3; d++) {
+                    int cell = r * inW + 2 * j + d;
+                    float v = x[a + cell];
+                    if (v > m || v != v) {
+                        m = v;
+                        arg = first + cell;
+                    }
+                }
+            }
+            y[o + j] = m;
+            ind[o + j] = arg;
+        }
+    }
+
     static void maxTapsFromTail(float[] x, int a, int[] tapAt, int[] tapIndex, int taps, int sw, int first, int from,
             int to, int[] init, int initOffset, float[] y, int[] ind, int o) {
         for (int j = from; j < to; j++) {

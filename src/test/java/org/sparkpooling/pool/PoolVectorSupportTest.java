@@ -336,6 +336,63 @@ class PoolVectorSupportTest {
     }
 
     /**
+     * The stem's rows read from the plane itself ({@code max3x3s2Row}): SIMD and scalar twin bit for
+     * bit with their indices, and both equal to {@code maxTapsFrom} over a copy of the same rows
+     * padded with {@code -inf} (the definition the padded planes use): padding 0 or 1 on the left,
+     * rows from shorter than a vector to several, values of every kind.
+     */
+    @Test
+    void panamaStemRowsEqualTheScalarTwinAndThePaddedTaps() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        PoolVectorSupport simd = panama.get();
+        SplittableRandom rnd = new SplittableRandom(18L);
+        int lanes = simd.lanes();
+        for (int round = 0; round < 3000; round++) {
+            int pw = rnd.nextInt(2);
+            int count = 1 + rnd.nextInt(4 * lanes);
+            int inW = 2 * (count - 1) - pw + 3 + rnd.nextInt(3); // the last window inside the row
+            int margin = rnd.nextInt(3);
+            // Three plane rows and the one cell past them that the paired loads may read.
+            float[] x = anyKind(margin + 3 * inW + 1 + rnd.nextInt(3), rnd);
+            int a = margin - pw;
+            String what = count + " windows, padding " + pw + ", rows of " + inW;
+
+            int width = inW + pw + 2;
+            float[] padded = new float[3 * width + 2 * lanes + 2];
+            Arrays.fill(padded, Float.NEGATIVE_INFINITY);
+            for (int r = 0; r < 3; r++) {
+                System.arraycopy(x, margin + r * inW, padded, r * width + pw, inW);
+            }
+            int[] tapAt = new int[9];
+            int[] tapIndex = new int[9];
+            for (int t = 0; t < 9; t++) {
+                tapAt[t] = t / 3 * width + t % 3;
+                tapIndex[t] = t / 3 * inW + t % 3;
+            }
+            int[] init = new int[count];
+            for (int j = 0; j < count; j++) {
+                init[j] = rnd.nextInt(50);
+            }
+            int first = rnd.nextInt(100);
+            int o = rnd.nextInt(3);
+            float[] ye = untouched(o + count + 1);
+            float[] ya = untouched(ye.length);
+            float[] ys = untouched(ye.length);
+            int[] ie = new int[ye.length];
+            int[] ia = new int[ye.length];
+            int[] is = new int[ye.length];
+            SCALAR.maxTapsFrom(padded, 0, tapAt, tapIndex, 9, 2, first, count, init, 7, ye, ie, o);
+            simd.max3x3s2Row(x, a, inW, pw == 1, first, count, init, 7, ya, ia, o);
+            SCALAR.max3x3s2Row(x, a, inW, pw == 1, first, count, init, 7, ys, is, o);
+            Tolerance.assertBitEqual(ye, ya, "max3x3s2Row " + what);
+            assertArrayEquals(ie, ia, "max3x3s2Row indices " + what);
+            Tolerance.assertBitEqual(ye, ys, "scalar max3x3s2Row " + what);
+            assertArrayEquals(ie, is, "scalar max3x3s2Row indices " + what);
+        }
+    }
+
+    /**
      * Avg backward's rows of shares: SIMD and scalar twin bit for bit, and both equal to adding each
      * window's share into its columns in output order from 0, the plain definition. Windows 1 to 5
      * columns wide (the SIMD rows take up to 4), column strides 1 to 3 (SIMD: 1 and 2), padding, and
