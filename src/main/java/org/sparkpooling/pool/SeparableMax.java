@@ -62,12 +62,16 @@ final class SeparableMax {
      * boxed: inception-max channels-last forward took 36 ms this way against 6.8 ms for the rows
      * of {@link ChannelsLastBodies}):
      * <ul>
-     * <li>windows of at least 3 rows by 3 columns, channels-last at any column stride,
-     * channels-first at column stride 1 (its stride-2 row pass would rearrange lanes, and the padded
-     * plane's taps measured as fast). Measured forward, Java 25, alternated with the build before:
-     * inception-max 7.8 against 8.8-14.1 ms channels-first, 5.9-6.2 against 7.3-10.5 channels-last,
-     * stem-max channels-last 15.6-16.6 against 21.6-22.3; c3d-max's 2x2x2 channels-last was slower
-     * this way (19 against 10-12 ms), so 2-wide windows stay out;
+     * <li>windows of at least 3 rows by 3 columns at column stride 1 (channels-first, its stride-2
+     * row pass would rearrange lanes, and the padded plane's taps measured as fast). Measured
+     * forward, Java 25, alternated with the build before: inception-max 7.8 against 8.8-14.1 ms
+     * channels-first, 5.9-6.2 against 7.3-10.5 channels-last; c3d-max's 2x2x2 channels-last was
+     * slower this way (19 against 10-12 ms), so 2-wide windows stay out. Channels-last stride 2
+     * went this way too until the channels-last rows got faster: on 2026-12-02 stem-max
+     * channels-last forward took 15.6-16.6 ms this way against 21.6-22.3 for those rows, on
+     * 2026-12-04 (another machine, the rows changed since) 20.7-23.8 against 14.1-17.7, forward +
+     * backward 36.8-44.8 against 29.3-31.0 (JMH, alternated), while inception-max channels-last
+     * measured the same either way (9.1-9.4 ms against 9.2-10.3), so it stays;
      * <li>channels-last tensors of fewer channels than a vector has lanes go to the gathering rows of
      * {@link ChannelsLastBodies} instead, which measured as fast on the textbook case.
      * </ul>
@@ -81,7 +85,7 @@ final class SeparableMax {
             case CHANNELS_LAST -> true;
         };
         int windowRows = g.kernel(0) * g.kernel(1);
-        return windowRows >= 3 && g.kernel(2) >= 3 && (channelsLast || g.stride(2) == 1)
+        return windowRows >= 3 && g.kernel(2) >= 3 && g.stride(2) == 1
                 && !(channelsLast && g.input().c() < rows.lanes());
     }
 
