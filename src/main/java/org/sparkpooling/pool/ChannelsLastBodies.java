@@ -478,8 +478,8 @@ final class ChannelsLastBodies implements LayoutBodies {
      * windows for nothing (stem-max channels-last backward 13.3 ms against 22.0 this way), and where
      * a cell lies in so many windows that the gather's compares (window cells per input) reach eight
      * per output: inception-max's 3x3 stride 1 channels-last backward 8.3-9.0 ms against 9.9-11.1
-     * (JMH, Java 25, alternated, four runs each, 2026-12-04), while overlap-max's 2x2 stride 1, four per output, took
-     * 6.0-7.2 against 4.5-4.7 and keeps the gather.
+     * (JMH, Java 25, alternated, four runs each, 2026-12-04), while overlap-max's 2x2 stride 1, four
+     * per output, took 6.0-7.2 against 4.5-4.7 and keeps the gather.
      */
     private static boolean scatterPays(WindowPlan q) {
         long windowCells = (long) q.g.kernel(0) * q.g.kernel(1) * q.g.kernel(2);
