@@ -308,19 +308,29 @@ public final class FastKernel implements PoolKernel {
      * tap they took most of the forward. The stem's planes skip the copy ({@link #directMaxPlane}).
      */
     private static void paddedMaxPlane(Plan q, Padded p, float[] x, int inBase, float[] out, int[] ind, int outBase) {
-        if (p.direct && inBase >= q.pw && inBase + q.inH * q.inW < x.length) {
+        // The direct rows read one cell past a window row's end: past the array in the last plane.
+        if (p.direct && inBase + q.inH * q.inW < x.length) {
             directMaxPlane(q, p, x, inBase, out, ind, outBase);
             return;
         }
-        float[] buf = p.buffer;
         for (int h = 0; h < q.inH; h++) {
-            System.arraycopy(x, inBase + h * q.inW, buf, (q.ph + h) * p.width + q.pw, q.inW);
+            copyPaddedRow(q, p, x, inBase, h);
         }
         for (int oh = 0; oh < q.outH; oh++) {
-            int first = (oh * q.sh - q.ph) * q.inW - q.pw;
-            q.simd.maxTapsFrom(buf, oh * q.sh * p.width, p.tapAt, p.tapIndex, p.tapAt.length, q.sw, first, q.outW,
-                    q.wStart, q.hStart[oh] * q.inW, out, ind, outBase + oh * q.outW);
+            paddedMaxRow(q, p, oh, out, ind, outBase);
         }
+    }
+
+    /** Input row {@code h} of the plane at {@code inBase} into its place in the padded buffer. */
+    private static void copyPaddedRow(Plan q, Padded p, float[] x, int inBase, int h) {
+        System.arraycopy(x, inBase + h * q.inW, p.buffer, (q.ph + h) * p.width + q.pw, q.inW);
+    }
+
+    /** Output row {@code oh} from the padded buffer, whose rows its windows read are copied in. */
+    private static void paddedMaxRow(Plan q, Padded p, int oh, float[] out, int[] ind, int outBase) {
+        int first = (oh * q.sh - q.ph) * q.inW - q.pw;
+        q.simd.maxTapsFrom(p.buffer, oh * q.sh * p.width, p.tapAt, p.tapIndex, p.tapAt.length, q.sw, first, q.outW,
+                q.wStart, q.hStart[oh] * q.inW, out, ind, outBase + oh * q.outW);
     }
 
     /**
@@ -331,26 +341,23 @@ public final class FastKernel implements PoolKernel {
      * only the rows it needs copied. With the whole plane copied, stem-max's forward took 22.2-23.3
      * ms against 15.1-17.7 this way, forward + backward 34.9-41.3 against 29.4-30.8 on Java 25 and
      * 47.1-53.5 against 38.3-40.2 on Java 17 (JMH, alternated, a machine whose {@code copyTraffic}
-     * took 9.7-10.8 ms). The first and the last plane of the tensor keep the whole copy: the paired
-     * loads of their rows would read past the array.
+     * took 9.7-10.8 ms). The tensor's last plane keeps the whole copy: the paired loads of its last
+     * row would read one cell past the array.
      */
     private static void directMaxPlane(Plan q, Padded p, float[] x, int inBase, float[] out, int[] ind, int outBase) {
         for (int oh = 0; oh < q.outH; oh++) {
             int top = oh * q.sh - q.ph;
-            int first = top * q.inW - q.pw;
-            int o = outBase + oh * q.outW;
             if (top >= 0 && top + 3 <= q.inH) {
+                int first = top * q.inW - q.pw;
                 q.simd.max3x3s2Row(x, inBase + first, q.inW, q.pw == 1, first, q.outW, q.wStart, q.hStart[oh] * q.inW,
-                        out, ind, o);
+                        out, ind, outBase + oh * q.outW);
                 continue;
             }
-            // A window row above or below the plane: this output row through the padded copy, whose
-            // rows outside the plane stay -inf.
+            // A window row above or below the plane: the padded copy's rows outside the plane stay -inf.
             for (int h = Math.max(0, top); h < Math.min(q.inH, top + 3); h++) {
-                System.arraycopy(x, inBase + h * q.inW, p.buffer, (q.ph + h) * p.width + q.pw, q.inW);
+                copyPaddedRow(q, p, x, inBase, h);
             }
-            q.simd.maxTapsFrom(p.buffer, oh * q.sh * p.width, p.tapAt, p.tapIndex, p.tapAt.length, q.sw, first, q.outW,
-                    q.wStart, q.hStart[oh] * q.inW, out, ind, o);
+            paddedMaxRow(q, p, oh, out, ind, outBase);
         }
     }
 
@@ -361,8 +368,8 @@ public final class FastKernel implements PoolKernel {
         final int[] tapAt;
         final int[] tapIndex;
         /**
-         * 3x3 column stride 2, column padding at most 1, the last window inside the row: planes away
-         * from the tensor's ends go to {@link #directMaxPlane}.
+         * 3x3 column stride 2, column padding at most 1, the last window inside the row: planes
+         * before the tensor's last go to {@link #directMaxPlane}.
          */
         final boolean direct;
 

@@ -1192,8 +1192,8 @@ final class PanamaPoolSupport implements PoolVectorSupport {
      * pairs of loads, the taps through constant shuffles (the three rows written out instead of looped ran
      * 4x slower: too big a method for C2 to keep its vectors in registers). The generic loop chose its
      * shuffle per tap, which C2 did not make constant. Even and odd columns by one-vector rearranges
-     * and a blend of halves (see HALF_EVENS), which Java 17 compiles too: the stem's padded planes
-     * take these rows from Java 17 on.
+     * and a blend of halves (see HALF_EVENS), which Java 17 compiles too: the stem's planes, padded
+     * or read in place ({@link #max3x3s2Row}), take these rows from Java 17 on.
      */
     private static void max3x3s2From(float[] x, int a, int rowAt, int rowIndex, int first, int n, int[] init,
             int initAt, int initOffset, float[] y, int[] ind, int o) {

@@ -28,6 +28,13 @@ class PoolVectorSupportTest {
         return FastKernelTest.values(n, kind, rnd);
     }
 
+    /** The SIMD support, or the test skipped on a JVM started without the vector module. */
+    private static PoolVectorSupport panamaOrSkip() {
+        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
+        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
+        return panama.get();
+    }
+
     /** An output buffer of {@link #UNTOUCHED}. */
     private static float[] untouched(int n) {
         float[] a = new float[n];
@@ -50,9 +57,7 @@ class PoolVectorSupportTest {
 
     @Test
     void panamaRowsEqualTheScalarTwin() {
-        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
-        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
-        PoolVectorSupport simd = panama.get();
+        PoolVectorSupport simd = panamaOrSkip();
         SplittableRandom rnd = new SplittableRandom(11L);
         int lanes = simd.lanes();
         for (int round = 0; round < 3000; round++) {
@@ -90,9 +95,7 @@ class PoolVectorSupportTest {
     /** Whole 2x2 stride-2 planes, forward and backward: the twin's results, and the same refusal of a stray index. */
     @Test
     void panamaTilePlanesEqualTheScalarTwin() {
-        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
-        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
-        PoolVectorSupport simd = panama.get();
+        PoolVectorSupport simd = panamaOrSkip();
         SplittableRandom rnd = new SplittableRandom(12L);
         int lanes = simd.lanes();
         int refused = 0;
@@ -143,9 +146,7 @@ class PoolVectorSupportTest {
      */
     @Test
     void panamaChannelsLastRowsEqualTheScalarTwin() {
-        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
-        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
-        PoolVectorSupport simd = panama.get();
+        PoolVectorSupport simd = panamaOrSkip();
         SplittableRandom rnd = new SplittableRandom(13L);
         for (int round = 0; round < 3000; round++) {
             // Now and then past the wide-row threshold (global-avg's 2048 channels go row after row).
@@ -250,9 +251,7 @@ class PoolVectorSupportTest {
      */
     @Test
     void panamaChannelsFirstRowsEqualTheScalarTwin() {
-        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
-        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
-        PoolVectorSupport simd = panama.get();
+        PoolVectorSupport simd = panamaOrSkip();
         SplittableRandom rnd = new SplittableRandom(14L);
         for (int round = 0; round < 3000; round++) {
             // Every fourth round windows two columns wide at stride 2, of one to four rows an even
@@ -343,9 +342,7 @@ class PoolVectorSupportTest {
      */
     @Test
     void panamaStemRowsEqualTheScalarTwinAndThePaddedTaps() {
-        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
-        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
-        PoolVectorSupport simd = panama.get();
+        PoolVectorSupport simd = panamaOrSkip();
         SplittableRandom rnd = new SplittableRandom(18L);
         int lanes = simd.lanes();
         for (int round = 0; round < 3000; round++) {
@@ -400,9 +397,7 @@ class PoolVectorSupportTest {
      */
     @Test
     void panamaShareRowsEqualTheScalarTwinAndTheDefinition() {
-        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
-        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
-        PoolVectorSupport simd = panama.get();
+        PoolVectorSupport simd = panamaOrSkip();
         SplittableRandom rnd = new SplittableRandom(15L);
         for (int round = 0; round < 3000; round++) {
             int kw = 1 + rnd.nextInt(5);
@@ -448,9 +443,7 @@ class PoolVectorSupportTest {
     /** Avg backward's rows of 2x2 stride-2 tiles: every cell of both rows its window's share, nothing else written. */
     @Test
     void panamaTileSpreadsEqualTheScalarTwinAndTheDefinition() {
-        Optional<PoolVectorSupport> panama = PoolVectorization.panama();
-        assumeTrue(panama.isPresent(), "JVM started without --add-modules jdk.incubator.vector");
-        PoolVectorSupport simd = panama.get();
+        PoolVectorSupport simd = panamaOrSkip();
         SplittableRandom rnd = new SplittableRandom(16L);
         for (int round = 0; round < 2000; round++) {
             int count = 1 + rnd.nextInt(4 * simd.lanes());
