@@ -38,6 +38,11 @@ final class WindowPlan {
     final boolean divides;
     /** divisorOverride, or 0 for none (an override is never 0). */
     private final int override;
+    /** {@link #interiorTaps}, and per axis whether each output's window is {@link #full}: what {@link #cells} fills unclipped windows from. */
+    private final int[] taps;
+    private final boolean[] fullD;
+    private final boolean[] fullH;
+    private final boolean[] fullW;
 
     WindowPlan(NdPoolGeometry g) {
         this.g = g;
@@ -73,6 +78,24 @@ final class WindowPlan {
         divH = divides ? perOutput(outputs[1], o -> g.divisorFactor(1, o)) : null;
         divW = divides ? perOutput(outputs[2], o -> g.divisorFactor(2, o)) : null;
         override = g.spec().divisorOverride() == null ? 0 : g.spec().divisorOverride();
+        // Only where a whole window fits the input along every axis: otherwise none is full, and a
+        // kernel of more cells than the input has (im2col's refusal test) needs no list of them
+        boolean fits = g.spec().op().windowed();
+        for (int a = 0; a < 3 && fits; a++) {
+            fits = (long) g.step(a) * (g.kernel(a) - 1) < g.in(a);
+        }
+        taps = fits ? interiorTaps() : null;
+        fullD = taps != null ? fullAlong(0, outD) : null;
+        fullH = taps != null ? fullAlong(1, outH) : null;
+        fullW = taps != null ? fullAlong(2, outW) : null;
+    }
+
+    private boolean[] fullAlong(int axis, int outputs) {
+        boolean[] full = new boolean[outputs];
+        for (int o = 0; o < outputs; o++) {
+            full[o] = full(axis, o);
+        }
+        return full;
     }
 
     /** Whether output {@code (od, oh, ow)}'s window holds no input cell (a dilated miss, or ceil-mode padding). */
@@ -122,6 +145,17 @@ final class WindowPlan {
      * raster order (the order the reference visits them) and returns their number, 0 for an empty window.
      */
     int cells(int od, int oh, int ow, int[] cell) {
+        if (taps != null && fullD[od] && fullH[oh] && fullW[ow]) {
+            // The same cells as the walk below: the channels-last bodies ask for every window's,
+            // and the walk's nested loops showed in c3d's 2x2x2 channels-last (forward + backward,
+            // JMH, three pairs alternated: c3d-max 16.5-20.4 ms against 20.6-22.2, c3d-avg
+            // 16.2-18.9 against 18.8-20.0)
+            int origin = origin(od, oh, ow);
+            for (int t = 0; t < taps.length; t++) {
+                cell[t] = origin + taps[t];
+            }
+            return taps.length;
+        }
         int n = 0;
         for (int d = d0[od]; d < d1[od]; d += stepD) {
             for (int h = h0[oh]; h < h1[oh]; h += stepH) {
